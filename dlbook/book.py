@@ -1,0 +1,22 @@
+"""Helpers for the chapters themselves (not algorithms).
+
+``glue`` lets a chapter put a number computed by its code into its prose (``{glue:text}`name```),
+so worked examples are never typed by hand. On Colab or Binder, where myst-nb is not installed,
+it simply shows the value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Register ``value`` under ``name`` for the book (myst-nb), or show it outside the book."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # Colab, Binder without the book extras
+        if display:
+            print(f"{name} = {value!r}")
+        return value
+    myst_glue(name, value, display=display)
+    return value
