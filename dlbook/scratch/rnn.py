@@ -21,6 +21,7 @@ __all__ = [
     "rnn_step_backward",
     "rnn_forward",
     "rnn_backward",
+    "RecurrentCell",
     "RNNCell",
     "SimpleRNN",
     "step_jacobian",
@@ -83,7 +84,65 @@ def _init(rng, fan_in, shape):
     return rng.uniform(-1, 1, shape) / np.sqrt(fan_in)
 
 
-class RNNCell:
+class RecurrentCell:
+    """Base of :class:`RNNCell`, ``LSTMCell`` and ``GRUCell``: one step, or a whole sequence.
+
+    A subclass defines ``state_sizes`` (``(H,)`` for RNN/GRU, ``(H, H)`` for LSTM's ``(h, c)``),
+    ``step(x, state) -> (state, cache)`` and ``step_backward(dstate, cache) -> (dx, dstate_prev,
+    grads)``, where ``state`` is a tuple whose first entry is the output ``h``.
+    """
+
+    state_sizes: tuple = ()
+
+    def _init_state(self, x, state):
+        if state is None:
+            return tuple(np.zeros((x.shape[0], n)) for n in self.state_sizes)
+        state = state if isinstance(state, tuple) else (state,)
+        return tuple(check_array(s, f"state[{i}]", shape=(x.shape[0], n))
+                     for i, (s, n) in enumerate(zip(state, self.state_sizes)))
+
+    def _check_x(self, x, ndim):
+        x = check_array(x, "x", ndim=ndim)
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(
+                f"`x` phải có {self.input_size} đặc trưng ở chiều cuối, nhưng có kích thước "
+                f"{x.shape}."
+            )
+        return x
+
+    def forward_sequence(self, x, state=None):
+        """Run over ``x`` ``(N, T, D)``; returns the outputs ``h`` ``(N, T, H)`` and caches."""
+        x = self._check_x(x, 3)
+        state = self._init_state(x, state)
+        self._seq_caches, outputs = [], []
+        for t in range(x.shape[1]):
+            state, cache = self.step(x[:, t], state)
+            self._seq_caches.append(cache)
+            outputs.append(state[0])
+        self.final_state_ = state
+        return np.stack(outputs, axis=1)
+
+    def backward_sequence(self, dh_seq, dstate_last=None):
+        """BPTT: ``dh_seq`` ``(N, T, H)`` comes from above; returns ``dx`` and ``dstate0``.
+
+        Parameter gradients are summed over time into ``self.grads``.
+        """
+        if not getattr(self, "_seq_caches", None):
+            raise DlbookError("Hãy gọi `forward_sequence` trước `backward_sequence`.")
+        N, T, _ = dh_seq.shape
+        dstate = (tuple(np.zeros((N, n)) for n in self.state_sizes)
+                  if dstate_last is None else tuple(dstate_last))
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        dx = np.zeros((N, T, self.input_size))
+        for t in reversed(range(T)):
+            dstate = (dstate[0] + dh_seq[:, t],) + dstate[1:]
+            dx[:, t], dstate, grads = self.step_backward(dstate, self._seq_caches[t])
+            for k, g in grads.items():
+                self.grads[k] += g
+        return dx, dstate
+
+
+class RNNCell(RecurrentCell):
     """One recurrent step as a layer: ``forward(x, s_prev) -> s``, ``backward(ds) -> (dx, ds_prev)``.
 
     ``params``: ``U`` ``(H, D)``, ``W`` ``(H, H)``, ``b`` ``(H,)`` (PyTorch's ``RNNCell`` has
@@ -100,23 +159,28 @@ class RNNCell:
             "b": np.zeros(hidden_size),
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.hidden_size = hidden_size
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.state_sizes = (hidden_size,)
         self.cache = None
 
-    def forward(self, x, s_prev=None):
-        x = check_array(x, "x", ndim=2)
-        if s_prev is None:
-            s_prev = np.zeros((x.shape[0], self.hidden_size))
+    def step(self, x, state):
         p = self.params
-        s, self.cache = rnn_step_forward(x, s_prev, p["U"], p["W"], p["b"])
+        s, cache = rnn_step_forward(x, state[0], p["U"], p["W"], p["b"])
+        return (s,), cache
+
+    def step_backward(self, dstate, cache):
+        dx, ds_prev, dU, dW, db = rnn_step_backward(dstate[0], cache)
+        return dx, (ds_prev,), {"U": dU, "W": dW, "b": db}
+
+    def forward(self, x, s_prev=None):
+        x = self._check_x(x, 2)
+        (s,), self.cache = self.step(x, self._init_state(x, s_prev))
         return s
 
     def backward(self, ds):
         if self.cache is None:
             raise DlbookError("Hãy gọi `forward` trước `backward`.")
-        dx, ds_prev, self.grads["U"], self.grads["W"], self.grads["b"] = rnn_step_backward(
-            ds, self.cache
-        )
+        dx, (ds_prev,), self.grads = self.step_backward((ds,), self.cache)
         return dx, ds_prev
 
 

@@ -160,3 +160,19 @@ def test_bad_inputs_give_vietnamese_errors():
                     np.zeros(4))
     with pytest.raises(DlbookError, match="forward"):
         RNNCell(2, 2).backward(np.zeros((1, 2)))
+
+
+def test_rnn_cell_forward_sequence_equals_functional_rnn_forward_and_backward():
+    rng = np.random.default_rng(7)
+    cell = RNNCell(3, 4, seed=0)
+    x = rng.normal(size=(2, 5, 3))
+    hs = cell.forward_sequence(x)
+    p = cell.params
+    s, cache = rnn_forward(x, np.zeros((2, 4)), p["U"], p["W"], p["b"])
+    np.testing.assert_allclose(hs, s)
+    ds = rng.normal(size=s.shape)
+    dx, (ds0,) = cell.backward_sequence(ds)
+    dx_ref, ds0_ref, dU, dW, db = rnn_backward(ds, cache)
+    np.testing.assert_allclose(dx, dx_ref)
+    np.testing.assert_allclose(ds0, ds0_ref)
+    np.testing.assert_allclose(cell.grads["W"], dW)
