@@ -4,4 +4,49 @@ Each architecture is a function returning an ``nn.Module`` (``alexnet(num_classe
 the tests compare every parameter count with the published figure.
 """
 
+from dlbook.nn.alexnet import alexnet
+from dlbook.nn.efficientnet import MBConv, SqueezeExcitation, efficientnet_b0
+from dlbook.nn.googlenet import GoogLeNet, InceptionBlock, googlenet
+from dlbook.nn.lenet import lenet5
+from dlbook.nn.mlp import mlp
+from dlbook.nn.mobilenet import InvertedResidual, mobilenet_v2
+from dlbook.nn.regression import LinearRegression, LogisticRegression
+from dlbook.nn.resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50
+from dlbook.nn.small_cnn import small_cnn
+from dlbook.nn.steering import PixelNormalize, steering_net
+from dlbook.nn.summary import count_parameters, parameter_table
+from dlbook.nn.vgg import VGG, vgg11, vgg13, vgg16, vgg19
+
+__all__ = [
+    "BasicBlock",
+    "Bottleneck",
+    "GoogLeNet",
+    "InceptionBlock",
+    "InvertedResidual",
+    "LinearRegression",
+    "LogisticRegression",
+    "MBConv",
+    "PixelNormalize",
+    "ResNet",
+    "SqueezeExcitation",
+    "VGG",
+    "alexnet",
+    "count_parameters",
+    "efficientnet_b0",
+    "googlenet",
+    "lenet5",
+    "mlp",
+    "mobilenet_v2",
+    "parameter_table",
+    "resnet18",
+    "resnet34",
+    "resnet50",
+    "small_cnn",
+    "steering_net",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
+]
+
 # Phần 6–8 re-exports below

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from torch import nn
 
 from dlbook.nn._activations import make_activation
@@ -28,17 +30,18 @@ def lenet5(
         raise ValueError(f"`pooling` phải là 'avg' hoặc 'max', nhưng nhận được {pooling!r}.")
     pool = pools[pooling]
     pad = 2 if input_size == 28 else 0
-    return nn.Sequential(
-        nn.Conv2d(in_channels, 6, kernel_size=5, padding=pad),  # C1: 6@28×28
-        make_activation(activation),
-        pool(kernel_size=2, stride=2),  # S2: 6@14×14
-        nn.Conv2d(6, 16, kernel_size=5),  # C3: 16@10×10
-        make_activation(activation),
-        pool(kernel_size=2, stride=2),  # S4: 16@5×5
-        nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120),  # C5 (a 5×5 convolution on 5×5 maps = fully connected)
-        make_activation(activation),
-        nn.Linear(120, 84),  # F6
-        make_activation(activation),
-        nn.Linear(84, num_classes),  # output
-    )
+    layers = [
+        ("C1", nn.Conv2d(in_channels, 6, kernel_size=5, padding=pad)),  # 6@28×28
+        ("act1", make_activation(activation)),
+        ("S2", pool(kernel_size=2, stride=2)),  # 6@14×14
+        ("C3", nn.Conv2d(6, 16, kernel_size=5)),  # 16@10×10
+        ("act3", make_activation(activation)),
+        ("S4", pool(kernel_size=2, stride=2)),  # 16@5×5
+        ("flatten", nn.Flatten()),
+        ("C5", nn.Linear(16 * 5 * 5, 120)),  # a 5×5 convolution on 5×5 maps = fully connected
+        ("act5", make_activation(activation)),
+        ("F6", nn.Linear(120, 84)),
+        ("act6", make_activation(activation)),
+        ("output", nn.Linear(84, num_classes)),
+    ]
+    return nn.Sequential(OrderedDict(layers))

@@ -31,6 +31,7 @@ def mlp(
         )
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"`dropout` phải nằm trong [0, 1), nhưng nhận được {dropout!r}.")
+    make_activation(activation)  # fail early on an unknown name, even without hidden layers
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from torch import nn
 
 #: Numbers are conv output channels (3×3, padding 1), "M" is a 2×2 max pooling.
@@ -21,29 +23,34 @@ class VGG(nn.Module):
 
     def __init__(self, config, num_classes: int = 1000, batch_norm: bool = False, dropout: float = 0.5):
         super().__init__()
-        layers: list[nn.Module] = []
-        channels = 3
+        layers: list = []
+        channels, block, conv = 3, 1, 1
         for v in config:
             if v == "M":
-                layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+                layers.append((f"block{block}_pool", nn.MaxPool2d(kernel_size=2, stride=2)))
+                block, conv = block + 1, 1
             else:
-                layers.append(nn.Conv2d(channels, v, kernel_size=3, padding=1))
+                layers.append((f"block{block}_conv{conv}", nn.Conv2d(channels, v, kernel_size=3, padding=1)))
                 if batch_norm:
-                    layers.append(nn.BatchNorm2d(v))
-                layers.append(nn.ReLU(inplace=True))
-                channels = v
-        self.features = nn.Sequential(*layers)
+                    layers.append((f"block{block}_bn{conv}", nn.BatchNorm2d(v)))
+                layers.append((f"block{block}_relu{conv}", nn.ReLU(inplace=True)))
+                channels, conv = v, conv + 1
+        self.features = nn.Sequential(OrderedDict(layers))
         # A 224×224 input is already 7×7 here; the pooling lets smaller images through too.
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(512 * 7 * 7, 4096),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(4096, 4096),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(4096, num_classes),
+            OrderedDict(
+                [
+                    ("flatten", nn.Flatten()),
+                    ("fc1", nn.Linear(512 * 7 * 7, 4096)),
+                    ("relu1", nn.ReLU(inplace=True)),
+                    ("drop1", nn.Dropout(dropout)),
+                    ("fc2", nn.Linear(4096, 4096)),
+                    ("relu2", nn.ReLU(inplace=True)),
+                    ("drop2", nn.Dropout(dropout)),
+                    ("fc3", nn.Linear(4096, num_classes)),
+                ]
+            )
         )
 
     def forward(self, x):
