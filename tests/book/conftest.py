@@ -1,0 +1,74 @@
+"""Fixtures of the book tests: the chapter list and one strict, executed build of the whole book."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = ROOT / "book"
+sys.path.insert(0, str(BOOK / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def toc_files() -> list[str]:
+    """Every file named in _toc.yml (root, chapters and sections), without extension."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def chapter_sources() -> list[Path]:
+    """The chapters: MyST notebooks in the part folders book/p*/."""
+    return sorted(BOOK.glob("p*/*.md"))
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the whole book once, strictly: a fresh Sphinx environment and a fresh execution
+    cache (so every chapter really executes), warnings as errors, a full report (--keep-going).
+
+    Returns the HTML folder. Set DLBOOK_TEST_BUILD_DIR to reuse an output folder (and its
+    execution cache) between local runs; CI always starts fresh.
+    """
+    out = os.environ.get("DLBOOK_TEST_BUILD_DIR")
+    out = Path(out) if out else tmp_path_factory.mktemp("book")
+    doctrees = out / "_build" / ".doctrees"
+    shutil.rmtree(doctrees, ignore_errors=True)
+    subprocess.run(["bash", str(ROOT / "tools" / "fetch_mathjax.sh")], check=True, cwd=ROOT)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run(
+        [str(jb), "build", ".", "--path-output", str(out), "--all", "-W", "--keep-going"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    log = proc.stdout + proc.stderr
+    (out / "build.log").write_text(log, encoding="utf-8")
+    html = out / "_build" / "html"
+    reports = sorted((html / "reports").rglob("*.err.log")) if (html / "reports").exists() else []
+    details = "\n".join(r.read_text(encoding="utf-8")[-3000:] for r in reports)
+    if proc.returncode != 0:
+        warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+        pytest.fail(
+            "Strict book build failed (exit %d):\n%s\n%s\n--- tail of the log ---\n%s"
+            % (proc.returncode, "\n".join(warnings[:60]), details, log[-4000:]),
+            pytrace=False,
+        )
+    return html

@@ -1,0 +1,142 @@
+"""The built site, opened in headless Chromium as a reader would: math rendered by the local
+MathJax, Vietnamese text, search with and without accents, and Colab/Binder buttons that open
+the page's notebook."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import ROOT, chapter_sources
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("book")]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        external = []
+        context.route(
+            "**/*",
+            lambda route: route.continue_()
+            if route.request.url.startswith("http://127.0.0.1")
+            else (external.append(route.request.url), route.abort()),
+        )
+        pg = context.new_page()
+        pg.external_requests = external
+        yield pg
+        browser.close()
+
+
+def _chapter_url(site, md: Path) -> str:
+    return f"{site}/{md.relative_to(ROOT).with_suffix('.html').as_posix()}"
+
+
+def _pages_with_math(built_book):
+    return [
+        md for md in chapter_sources()
+        if 'class="math notranslate' in (built_book / md.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8")
+    ]
+
+
+def test_math_is_rendered_by_the_local_mathjax(site, page, built_book):
+    pages = _pages_with_math(built_book)
+    assert pages, "no chapter contains math"
+    for md in pages:
+        page.goto(_chapter_url(site, md))
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.document", timeout=30000)
+        page.evaluate("() => MathJax.startup.promise")
+        n_math = page.locator(".math").count()
+        n_rendered = page.locator(".math mjx-container").count()
+        assert n_math > 0
+        assert n_rendered == n_math, f"{md.name}: {n_rendered} of {n_math} formulas rendered"
+        raw = page.evaluate("() => [...document.querySelectorAll('.math')].filter(e => e.innerText.includes('\\\\(') || e.innerText.includes('\\\\[')).length")
+        assert raw == 0, f"{md.name}: raw LaTeX visible"
+    assert not [u for u in page.external_requests if "mathjax" in u.lower()], "MathJax came from a CDN"
+
+
+def test_vietnamese_diacritics_are_displayed(site, page, built_book):
+    page.goto(f"{site}/book/intro.html")
+    title = page.locator("h1").first.inner_text()
+    assert "Học sâu cơ bản" in title
+    charset = page.evaluate("() => document.characterSet")
+    assert charset.upper() == "UTF-8"
+    body = page.locator("article").first.inner_text()
+    for word in ("nơ-ron", "tích chập", "Đọc sách", "được chấm"):
+        assert word in body, f"'{word}' is not displayed on the landing page"
+    # the glyphs exist in the page's font: "ạ" is drawn with a width of its own, not as a box
+    widths = page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d');
+                   c.font = getComputedStyle(document.querySelector('article')).font;
+                   return ['ạ', 'ơ', 'ữ', '\\u0378'].map(ch => c.measureText(ch).width); }"""
+    )
+    assert widths[0] > 0 and widths[1] > 0 and widths[2] > 0
+    page.screenshot(path=str(built_book.parent / "landing.png"), full_page=False)
+
+
+def _search(page, site, query):
+    page.goto(f"{site}/search.html?q={quote(query)}")
+    page.wait_for_selector("#search-results ul.search li a", timeout=30000)
+    # Sphinx adds the results one by one: wait until their number stops changing
+    previous = -1
+    for _ in range(40):
+        count = page.locator("#search-results ul.search li").count()
+        if count == previous:
+            break
+        previous = count
+        page.wait_for_timeout(250)
+    hrefs = page.eval_on_selector_all(
+        "#search-results ul.search li > a", "els => els.map(e => e.getAttribute('href'))"
+    )
+    return sorted({h.split("?")[0].split("#")[0] for h in hrefs})
+
+
+def test_search_finds_neural_network_with_and_without_accents(site, page):
+    with_accents = _search(page, site, "mạng nơ-ron")
+    without_accents = _search(page, site, "mang no-ron")
+    assert with_accents, "searching 'mạng nơ-ron' finds nothing"
+    assert without_accents == with_accents, (with_accents, without_accents)
+    assert any("glossary" in h for h in with_accents)
+
+
+def test_launch_buttons_open_the_pages_notebook(site, page):
+    for md in chapter_sources():
+        page.goto(_chapter_url(site, md))
+        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+        notebook = md.relative_to(ROOT).with_suffix(".ipynb").as_posix()
+        colab = [h for h in hrefs if "colab.research.google.com" in h]
+        binder = [h for h in hrefs if "mybinder.org" in h]
+        assert colab and all(h.endswith(notebook) for h in colab), (md.name, colab)
+        assert binder and all(notebook in h for h in binder), (md.name, binder)
