@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, chapter_sources
+from bookutil import ROOT, chapter_sources
 
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("book")]
 

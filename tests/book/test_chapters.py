@@ -9,7 +9,7 @@ import jupytext
 import pytest
 
 from chapter_stats import prose_words
-from conftest import ROOT, chapter_sources
+from bookutil import ROOT, chapter_sources
 
 CHAPTERS = chapter_sources()
 IDS = [p.stem for p in CHAPTERS]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT, chapter_sources
+from bookutil import ROOT, chapter_sources
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("book")]
 

@@ -1,6 +1,6 @@
 """The table of contents and the files under book/ agree."""
 
-from conftest import BOOK, ROOT, toc_files
+from bookutil import BOOK, ROOT, toc_files
 
 
 def test_every_toc_entry_exists():
