@@ -38,7 +38,7 @@ mathjax:
 
 sync: venv
 	$(BIN)/python tools/build_glossary.py
-	$(BIN)/jupytext --sync book/p*/*.md >/dev/null
+	$(BIN)/python tools/sync_chapters.py
 
 build: venv mathjax
 	$(BIN)/python tools/build_glossary.py --check
