@@ -30,6 +30,7 @@ __all__ = [
     "expect_not_using",
     "expect_gradient",
     "expect_stable",
+    "expect_raises",
     "numerical_gradient",
 ]
 
@@ -128,6 +129,19 @@ def expect_true(condition: Any, what: str, message: str = "điều kiện không
     """A condition holds; ``message`` says in Vietnamese what was expected."""
     if not bool(condition):
         _fail(what, message)
+
+
+def expect_raises(exc_type: type, fn: Callable[..., Any], *args: Any, what: str,
+                  **kwargs: Any) -> None:
+    """Calling ``fn(*args, **kwargs)`` raises ``exc_type`` (e.g. ValueError on bad input)."""
+    try:
+        fn(*args, **kwargs)
+    except exc_type:
+        return
+    except Exception as exc:  # noqa: BLE001
+        _fail(what, f"mong đợi lỗi {exc_type.__name__}, nhận được lỗi {type(exc).__name__}: "
+                    f"{exc}.")
+    _fail(what, f"mong đợi lỗi {exc_type.__name__}, nhưng hàm chạy bình thường, không báo lỗi.")
 
 
 def expect_stable(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any:

@@ -1,0 +1,191 @@
+"""Helpers of the course tests: assignments, the real nbgrader commands, notebook runs.
+
+``grade_assignment`` (behind the ``graded_course`` fixture of conftest.py) grades three
+submissions of an assignment through the real ``nbgrader generate_assignment`` and
+``nbgrader autograde`` in a temporary copy of the course: the solution notebook
+(``solution``), the released notebook unmodified (``release``) and the released notebook with
+the solutions of every other task filled in (``partial``). Each assignment is graded in its own
+course copy (own gradebook); the fixture grades several at once.
+"""
+
+from __future__ import annotations
+
+import json
+import linecache
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[2]
+SOLUTIONS = REPO / "solutions"
+EXERCISES = REPO / "exercises"
+ASSIGNMENTS = sorted(
+    p.name for p in SOLUTIONS.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists()
+) if SOLUTIONS.is_dir() else []
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*$",
+                             re.S | re.M)
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@dataclass
+class TaskInfo:
+    grade_id: str          # the graded test cell
+    solution_id: str       # the answer cell the student fills in
+    points: float
+
+
+def read_source(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(SOLUTIONS / name / f"{name}.ipynb", as_version=4)
+
+
+def tasks_of(nb: nbformat.NotebookNode) -> List[TaskInfo]:
+    """Graded tasks in notebook order; the answer cell of test ``T`` is ``T_code``."""
+    solution_ids = {nbgrader_meta(c).get("grade_id") for c in nb.cells
+                    if nbgrader_meta(c).get("solution")}
+    tasks = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and cell.cell_type == "code":
+            sol = f"{meta['grade_id']}_code"
+            assert sol in solution_ids, f"test cell {meta['grade_id']} has no answer cell {sol}"
+            tasks.append(TaskInfo(meta["grade_id"], sol, float(meta["points"])))
+    return tasks
+
+
+def strip_solution_markers(source: str) -> str:
+    """What a student who solved the task would have typed: the solution, without markers."""
+    return SOLUTION_REGION.sub(lambda m: m.group(1).rstrip("\n"), source)
+
+
+def partial_submission(release: nbformat.NotebookNode, source: nbformat.NotebookNode,
+                       solved: List[str]) -> nbformat.NotebookNode:
+    """The released notebook with the answer cells ``solved`` filled in from the solution."""
+    answers = {nbgrader_meta(c).get("grade_id"): c.source for c in source.cells
+               if nbgrader_meta(c).get("solution")}
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in solved:
+            cell.source = strip_solution_markers(answers[gid])
+    return nb
+
+
+# ---------------------------------------------------------------------------------------------
+# Real nbgrader runs
+
+
+def run_nbgrader(args: List[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass
+class GradedAssignment:
+    name: str
+    course: Path
+    tasks: List[TaskInfo]
+    generate: subprocess.CompletedProcess
+    autograde: subprocess.CompletedProcess
+    partial_solved: List[str]
+    # student -> grade_id -> (score, max_score, needs_manual_grade)
+    grades: Dict[str, Dict[str, tuple]] = field(default_factory=dict)
+    scores: Dict[str, float] = field(default_factory=dict)
+
+    @property
+    def release_notebook(self) -> Path:
+        return self.course / "exercises" / self.name / f"{self.name}.ipynb"
+
+    def log(self) -> str:
+        return (self.generate.stdout + self.generate.stderr + self.autograde.stdout
+                + self.autograde.stderr)[-6000:]
+
+
+STUDENTS = ("solution", "release", "partial")
+
+
+def grade_assignment(name: str, workdir: Path) -> GradedAssignment:
+    """Generate, submit and autograde one assignment in a fresh course copy under ``workdir``."""
+    course = workdir / name
+    if course.exists():
+        shutil.rmtree(course)
+    (course / "solutions").mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(SOLUTIONS / name, course / "solutions" / name,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    generate = run_nbgrader(["generate_assignment", name, "--force"], course)
+    source = read_source(name)
+    tasks = tasks_of(source)
+    solved = [t.solution_id for t in tasks[::2]]
+    if generate.returncode == 0:
+        release = nbformat.read(course / "exercises" / name / f"{name}.ipynb", as_version=4)
+        submissions = {
+            "solution": source,
+            "release": release,
+            "partial": partial_submission(release, source, solved),
+        }
+        for student, nb in submissions.items():
+            folder = course / "submitted" / student / name
+            folder.mkdir(parents=True)
+            if student == "release":  # byte for byte what the student downloads
+                shutil.copy(course / "exercises" / name / f"{name}.ipynb", folder)
+            else:
+                nbformat.write(nb, folder / f"{name}.ipynb")
+        autograde = run_nbgrader(["autograde", name, "--force"], course)
+    else:
+        autograde = subprocess.CompletedProcess([], 1, "", "generate failed")
+    result = GradedAssignment(name, course, tasks, generate, autograde,
+                              [s[: -len("_code")] for s in solved])
+    if autograde.returncode == 0:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student in STUDENTS:
+                sub = gb.find_submission(name, student)
+                result.scores[student] = sub.score
+                result.grades[student] = {
+                    g.name: (g.score, g.max_score, g.needs_manual_grade)
+                    for nb in sub.notebooks for g in nb.grades
+                }
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# In-process execution of a notebook's code cells (for the verifier tests)
+
+
+def exec_notebook(nb: nbformat.NotebookNode, cwd: Path, name: str) -> dict:
+    """Execute every code cell of ``nb`` in a fresh ``__main__``-like namespace, in ``cwd``.
+
+    Cells get a file name registered in ``linecache`` so ``inspect.getsource`` works on the
+    functions they define, as it does in a Jupyter kernel. Errors propagate.
+    """
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            filename = f"<{name}-cell-{i}>"
+            source = cell.source
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own notebooks
+    finally:
+        os.chdir(old)
+    return namespace

@@ -1,0 +1,170 @@
+"""The trusted verifiers (solutions/<name>/verify.py) against the solutions, through the probe.
+
+The solution notebook is executed in-process, in a folder where ``.probe/in/<task>/`` holds the
+inputs of fresh cases from ``verify.py``, exactly as the trusted grader prepares them; the probe
+calls in the hidden tests write ``.probe/out``; the outputs must match ``reference`` for every
+case. Careless solutions must be caught by the hidden tests (kernel side) and, where the mistake
+changes the outputs, by the verifier (trusted side) as well.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import textwrap
+
+import nbformat
+import numpy as np
+import pytest
+
+from course_support import (
+    ASSIGNMENTS,
+    SOLUTION_REGION,
+    SOLUTIONS,
+    exec_notebook,
+    nbgrader_meta,
+    read_source,
+    tasks_of,
+)
+from dlbook.course.verify_api import (
+    Task,
+    call_inputs,
+    flatten_result,
+    outputs_match,
+    run_task,
+    to_python_scalar,
+)
+
+
+def load_tasks(name: str) -> dict:
+    spec = importlib.util.spec_from_file_location(f"verify_{name.replace('-', '_')}",
+                                                  SOLUTIONS / name / "verify.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TASKS
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_graded_task_has_a_verifier_and_nothing_else(assignment):
+    tasks = load_tasks(assignment)
+    assert all(isinstance(t, Task) for t in tasks.values())
+    assert set(tasks) == {t.grade_id for t in tasks_of(read_source(assignment))}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_verifier_cases_are_plain_numeric_arrays_and_scalars(assignment):
+    for grade_id, task in load_tasks(assignment).items():
+        cases = task.make_cases(np.random.default_rng(7))
+        assert cases, grade_id
+        for case in cases:
+            for key, value in call_inputs(case).items():
+                arr = np.asarray(value)
+                assert arr.dtype.kind in "biuf", (grade_id, key, arr.dtype)
+
+
+def _write_probe_inputs(root, tasks, seed):
+    rng = np.random.default_rng(seed)
+    all_cases = {}
+    for grade_id, task in tasks.items():
+        cases = task.make_cases(rng)
+        folder = root / ".probe" / "in" / grade_id
+        folder.mkdir(parents=True)
+        for i, case in enumerate(cases):
+            np.savez(folder / f"{i}.npz", **call_inputs(case))
+        all_cases[grade_id] = cases
+    return all_cases
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_passes_its_verifier_through_the_probe(assignment, tmp_path):
+    tasks = load_tasks(assignment)
+    all_cases = _write_probe_inputs(tmp_path, tasks, seed=20240 + ASSIGNMENTS.index(assignment))
+    exec_notebook(read_source(assignment), tmp_path, assignment)
+    for grade_id, cases in all_cases.items():
+        task = tasks[grade_id]
+        out_dir = tmp_path / ".probe" / "out" / grade_id
+        for i, case in enumerate(cases):
+            err = out_dir / f"{i}.err"
+            assert not err.exists(), f"{grade_id} case {i}: {err.read_text('utf-8')}"
+            with np.load(out_dir / f"{i}.npz", allow_pickle=False) as data:
+                student = {k: data[k] for k in data.files}
+            inputs = {k: to_python_scalar(v) for k, v in call_inputs(case).items()}
+            reference = flatten_result(task.reference(**inputs))
+            ok, reason = outputs_match(task, student, reference, case)
+            assert ok, f"{grade_id} case {i}: {reason}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Careless solutions: (assignment, task) -> source of a plausible but wrong answer cell.
+
+CARELESS = {
+    ("a01-numpy", "standardize_columns"): """
+        def standardize_columns(X):
+            return (X - X.mean(axis=0)) / X.std(axis=0)
+    """,
+    ("a01-numpy", "pairwise_sq_distances"): """
+        def pairwise_sq_distances(A, B):
+            return (A**2).sum(1)[:, None] - 2 * A @ B.T + (B**2).sum(1)[None, :]
+    """,
+    ("a01-numpy", "softmax_rows"): """
+        def softmax_rows(Z):
+            e = np.exp(Z - Z.max())
+            return e / e.sum(axis=1, keepdims=True)
+    """,
+    ("a01-numpy", "one_hot"): """
+        def one_hot(y, num_classes):
+            return np.eye(num_classes)[y]
+    """,
+    ("a01-numpy", "moving_average"): """
+        def moving_average(x, k):
+            return np.array([np.mean(x[i:i + k]) for i in range(len(x) - k + 1)])
+    """,
+}
+
+# Careless answers whose outputs differ from the reference, so the verifier must reject them too
+# (the others are wrong in ways only the kernel-side checks see: loops, errors on bad input).
+VERIFIER_CATCHES = {
+    ("a01-numpy", "standardize_columns"),
+    ("a01-numpy", "softmax_rows"),
+}
+
+
+def _cells_for_task(nb: nbformat.NotebookNode, grade_id: str, answer: str):
+    """Setup cells, the task's answer cell (replaced by ``answer``) and its test cell."""
+    cells = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta:
+            continue
+        if meta.get("grade_id") == f"{grade_id}_code":
+            cells.append(nbformat.v4.new_code_cell(textwrap.dedent(answer)))
+        elif meta.get("grade_id") == grade_id:
+            cells.append(cell)
+        elif meta.get("locked") and not meta.get("grade"):
+            cells.append(cell)
+    return cells
+
+
+@pytest.mark.parametrize("assignment,grade_id", sorted(CARELESS))
+def test_hidden_tests_catch_a_careless_solution(assignment, grade_id, tmp_path):
+    nb = read_source(assignment)
+    cells = _cells_for_task(nb, grade_id, CARELESS[assignment, grade_id])
+    *before, test_cell = cells
+    namespace_nb = nbformat.v4.new_notebook(cells=before)
+    namespace = exec_notebook(namespace_nb, tmp_path, assignment)
+    with pytest.raises(AssertionError, match="Sai ở"):
+        exec(compile(test_cell.source, f"<{grade_id}-test>", "exec"), namespace)  # noqa: S102
+
+
+@pytest.mark.parametrize("assignment,grade_id", sorted(VERIFIER_CATCHES))
+def test_verifier_rejects_a_careless_solution(assignment, grade_id, tmp_path):
+    nb = read_source(assignment)
+    cells = _cells_for_task(nb, grade_id, CARELESS[assignment, grade_id])[:-1]
+    namespace = exec_notebook(nbformat.v4.new_notebook(cells=cells), tmp_path, assignment)
+    fn_name = SOLUTION_REGION.sub("", textwrap.dedent(CARELESS[assignment, grade_id]))
+    fn_name = fn_name.split("def ", 1)[1].split("(", 1)[0]
+    with np.errstate(all="ignore"):
+        results = run_task(load_tasks(assignment)[grade_id], namespace[fn_name],
+                           np.random.default_rng(3))
+    assert not all(ok for ok, _ in results), json.dumps(results, ensure_ascii=False)
