@@ -9,4 +9,65 @@ Every loader says which data it used (``result.source`` and, for the big dataset
 line in Vietnamese).
 """
 
+from dlbook.data.cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_EN, load_cifar10, read_cifar_archive
+from dlbook.data.download import ChecksumError, DownloadError, data_home, fetch
+from dlbook.data.formats import DataFormatError, read_cifar_batch, read_idx
+from dlbook.data.mnist import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_CLASSES_EN,
+    MNIST_CLASSES,
+    load_fashion_mnist,
+    load_mnist,
+    load_mnist_subset,
+)
+from dlbook.data.result import LoadedData, to_dataloader
+from dlbook.data.road import make_road_images, steering_angle
+from dlbook.data.sklearn_data import load_breast_cancer, load_digits, load_iris, load_sample_image
+from dlbook.data.toy import (
+    make_area_price,
+    make_gaussian_blobs,
+    make_height_weight,
+    make_housing,
+    make_moons,
+    make_spirals,
+    make_study_sleep_pass,
+    make_xor,
+)
+
+__all__ = [
+    "CIFAR10_CLASSES",
+    "CIFAR10_CLASSES_EN",
+    "ChecksumError",
+    "DataFormatError",
+    "DownloadError",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_CLASSES_EN",
+    "LoadedData",
+    "MNIST_CLASSES",
+    "data_home",
+    "fetch",
+    "load_breast_cancer",
+    "load_cifar10",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_iris",
+    "load_mnist",
+    "load_mnist_subset",
+    "load_sample_image",
+    "make_area_price",
+    "make_gaussian_blobs",
+    "make_height_weight",
+    "make_housing",
+    "make_moons",
+    "make_road_images",
+    "make_spirals",
+    "make_study_sleep_pass",
+    "make_xor",
+    "read_cifar_archive",
+    "read_cifar_batch",
+    "read_idx",
+    "steering_angle",
+    "to_dataloader",
+]
+
 # Phần 6–8 re-exports below
