@@ -151,6 +151,36 @@ CARELESS = {
                 return (A - A.mean(axis=0)) / A.std(axis=0)
             return z(X_train), z(X_test)
     """,
+    ("a03-logistic-metrics", "sigmoid"): """
+        def sigmoid(z):
+            return 1 / (1 + np.exp(-z))
+    """,
+    ("a03-logistic-metrics", "bce_loss_and_grad"): """
+        def bce_loss_and_grad(X, y, w):
+            p = 1 / (1 + np.exp(-X @ w))
+            loss = np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))
+            return loss, X.T @ (p - y) / len(y)
+    """,
+    ("a03-logistic-metrics", "precision_recall_f1"): """
+        def precision_recall_f1(y_true, y_pred):
+            tp = np.sum((y_true == 1) & (y_pred == 1))
+            p = tp / np.sum(y_pred == 1)
+            r = tp / np.sum(y_true == 1)
+            return p, r, 2 * p * r / (p + r)
+    """,
+    ("a03-logistic-metrics", "roc_auc"): """
+        def roc_auc(y_true, scores):
+            pos, neg = scores[y_true == 1], scores[y_true == 0]
+            return float((pos[:, None] > neg[None, :]).mean())
+    """,
+    ("a03-logistic-metrics", "softmax_cross_entropy"): """
+        def softmax_cross_entropy(Z, y):
+            P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+            n = len(y)
+            dZ = P.copy()
+            dZ[np.arange(n), y] -= 1
+            return -np.mean(np.log(P[np.arange(n), y])), dZ / n
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -161,6 +191,10 @@ VERIFIER_CATCHES = {
     ("a02-linear-regression", "mse_loss_and_grad"),
     ("a02-linear-regression", "r2_score"),
     ("a02-linear-regression", "standardize_train_test"),
+    ("a03-logistic-metrics", "bce_loss_and_grad"),
+    ("a03-logistic-metrics", "precision_recall_f1"),
+    ("a03-logistic-metrics", "roc_auc"),
+    ("a03-logistic-metrics", "softmax_cross_entropy"),
 }
 
 
