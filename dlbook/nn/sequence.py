@@ -1,0 +1,88 @@
+"""Recurrent sequence models in PyTorch: many-to-one regression with RNN, LSTM or GRU cells.
+
+``SequenceRegressor`` reads a window ``(N, T, input_size)`` and predicts ``output_size``
+numbers from the last hidden state (for a bidirectional network: the final states of both
+directions). ``num_layers > 1`` stacks recurrent layers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlbook.errors import DlbookError, check_positive
+
+__all__ = ["SequenceRegressor", "train_regressor", "SEQUENCE_DEFAULTS"]
+
+#: Settings for the forecasting chapter (``make_forecasting_data`` of ``make_time_series``:
+#: log-returns, windows of 30): test RMSE about half the naive forecast's in a few seconds on
+#: 2 CPU cores (``bench/bench_part678.py``).
+SEQUENCE_DEFAULTS = {"n": 800, "window": 30, "hidden_size": 32, "num_layers": 1,
+                     "cell": "lstm", "epochs": 30, "batch_size": 32, "lr": 5e-3}
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class SequenceRegressor(nn.Module):
+    """``SequenceRegressor(input_size=1, hidden_size=32, num_layers=1, cell="lstm", bidirectional=False, output_size=1)``."""
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 32, num_layers: int = 1,
+                 cell: str = "lstm", bidirectional: bool = False, output_size: int = 1,
+                 dropout: float = 0.0):
+        super().__init__()
+        if cell not in _CELLS:
+            raise DlbookError(f"`cell` phải là 'rnn', 'lstm' hoặc 'gru', không phải {cell!r}.")
+        for name, v in (("input_size", input_size), ("hidden_size", hidden_size),
+                        ("num_layers", num_layers), ("output_size", output_size)):
+            check_positive(v, name, integer=True)
+        self.rnn = _CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                                bidirectional=bidirectional,
+                                dropout=dropout if num_layers > 1 else 0.0)
+        self.directions = 2 if bidirectional else 1
+        self.head = nn.Linear(hidden_size * self.directions, output_size)
+        self.cell, self.num_layers, self.hidden_size = cell, num_layers, hidden_size
+
+    def forward(self, x):
+        if x.dim() != 3:
+            raise DlbookError(f"Đầu vào phải có dạng (N, T, đặc trưng), nhưng có kích thước "
+                              f"{tuple(x.shape)}.")
+        _, h = self.rnn(x)
+        if self.cell == "lstm":
+            h = h[0]  # (h_n, c_n) → h_n
+        # h: (num_layers · directions, N, H); keep the last layer, both directions
+        last = h.view(self.num_layers, self.directions, x.shape[0], self.hidden_size)[-1]
+        return self.head(torch.cat(list(last), dim=-1))
+
+
+def train_regressor(model, X, y, epochs: int = 30, batch_size: int = 32, lr: float = 5e-3,
+                    device=None, seed: int = 0, progress: bool = True):
+    """Adam on the mean squared error; returns the mean training loss of every epoch."""
+    from tqdm.auto import tqdm
+
+    device = device or next(model.parameters()).device
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    Y = torch.as_tensor(np.asarray(y), dtype=torch.float32)
+    if Y.dim() == 1:
+        Y = Y[:, None]
+    if len(X) != len(Y):
+        raise DlbookError(f"`X` có {len(X)} mẫu nhưng `y` có {len(Y)}.")
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.MSELoss()
+    history = []
+    model.to(device).train()
+    for _ in tqdm(range(epochs), desc="Huấn luyện mạng hồi quy", disable=not progress):
+        order = torch.randperm(len(X), generator=gen)
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            idx = order[start : start + batch_size]
+            loss = loss_fn(model(X[idx].to(device)), Y[idx].to(device))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            total += loss.item() * len(idx)
+        history.append(total / len(X))
+    model.eval()
+    return history
