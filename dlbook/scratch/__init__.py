@@ -1,0 +1,125 @@
+"""From-scratch numpy implementations of everything the book teaches (``dlbook.scratch``).
+
+Phần 2–5: metrics and classic estimators (linear/logistic/softmax regression, KNN, K-means,
+PCA), activations, losses, layers with forward/backward, a small ``Sequential`` network,
+optimisers, initialisers, image operations and gradient checking. Each concept lives in its own
+module; every public name is re-exported here.
+"""
+
+from dlbook.scratch.activations import (
+    ACTIVATIONS,
+    elu,
+    elu_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    linear,
+    linear_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_grad,
+    swish,
+    swish_grad,
+    tanh,
+    tanh_grad,
+)
+from dlbook.scratch.gradcheck import (
+    check_layer_gradients,
+    gradient_check,
+    numerical_gradient,
+    relative_error,
+)
+from dlbook.scratch.image import (
+    KERNELS,
+    adjust_brightness,
+    convolve2d,
+    crop,
+    cutout,
+    flip_horizontal,
+    flip_vertical,
+    random_crop,
+    rotate,
+    scale,
+    to_grayscale,
+    translate,
+)
+from dlbook.scratch.init import he_normal, he_uniform, xavier_normal, xavier_uniform
+from dlbook.scratch.kmeans import KMeans
+from dlbook.scratch.knn import KNNClassifier
+from dlbook.scratch.layers import (
+    Activation,
+    AvgPool2D,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    SoftmaxCrossEntropy,
+    Tanh,
+    col2im,
+    conv2d_backward_im2col,
+    conv2d_backward_naive,
+    conv2d_im2col,
+    conv2d_naive,
+    conv_output_size,
+    im2col,
+)
+from dlbook.scratch.linear_regression import (
+    LinearRegressionGD,
+    LinearRegressionNormal,
+    add_bias_column,
+    normal_equation,
+)
+from dlbook.scratch.logistic_regression import LogisticRegressionGD, SoftmaxRegressionGD
+from dlbook.scratch.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy_with_logits,
+    huber_loss,
+    log_softmax,
+    mae_loss,
+    mse_loss,
+    one_hot,
+)
+from dlbook.scratch.metrics import (
+    accuracy,
+    adjusted_r2,
+    auc,
+    confusion_matrix,
+    f1_score,
+    mae,
+    mape,
+    mpe,
+    mse,
+    precision,
+    r2_score,
+    recall,
+    rmse,
+    roc_auc_score,
+    roc_curve,
+    tpr_fpr,
+)
+from dlbook.scratch.network import Sequential
+from dlbook.scratch.optim import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    Optimizer,
+    RMSprop,
+    optimize_2d,
+)
+from dlbook.scratch.pca import PCA
+from dlbook.scratch.preprocessing import MinMaxScaler, StandardScaler, train_test_split
+
+# Phần 6–8 (sequence, detection, attention) re-exports below

@@ -1,0 +1,186 @@
+"""Linear regression (Phần 2, chương 4): gradient descent, the normal equation and the
+pseudo-inverse.
+
+Model ``ŷ = Xw + b``. Gradient descent minimises ``J(w) = (1/2N)·‖Xw + b − y‖²`` (the ½ makes
+the gradient exactly ``∇J = Xᵀ(ŷ − y)/N``; without it the gradient is twice that, same minimum).
+
+Stopping rules of :class:`LinearRegressionGD`, checked every epoch, first one wins:
+
+1. ``‖∇J‖ < tol``: the gradient is (almost) zero, we are at the minimum (``stop_reason_ =
+   "grad_norm"``);
+2. ``max_epochs`` reached (``"max_epochs"``);
+3. the loss became NaN/inf or exploded: the learning rate is too large or the data is not
+   scaled (``"diverged"``, with a warning instead of silently returning NaN weights).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from dlbook.errors import DlbookError, check_array, check_fitted, check_positive, check_same_length
+from dlbook.scratch.metrics import r2_score
+
+
+def add_bias_column(X) -> np.ndarray:
+    """Prepend a column of ones: ``[1, x₁, …, x_d]``, so that ``ŷ = Xw`` includes the bias
+    ``w₀``."""
+    X = check_array(X, "X", ndim=(1, 2))
+    X = X.reshape(-1, 1) if X.ndim == 1 else X
+    return np.hstack([np.ones((X.shape[0], 1)), X])
+
+
+def _Xy(X, y):
+    X = check_array(X, "X", ndim=(1, 2))
+    X = X.reshape(-1, 1) if X.ndim == 1 else X
+    y = check_array(y, "y", ndim=(1, 2))
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise DlbookError(
+                f"`y` phải là một cột giá trị (N,) hoặc (N, 1), nhưng nhận được {y.shape}."
+            )
+        y = y.ravel()
+    check_same_length(X, y, "X", "y")
+    if len(y) == 0:
+        raise DlbookError("`X` rỗng: cần ít nhất một mẫu.")
+    return X, y
+
+
+def normal_equation(X, y) -> np.ndarray:
+    """Solve ``(XᵀX) w = Xᵀy`` (the normal equation; ``w = (XᵀX)⁻¹Xᵀy`` without forming the
+    inverse). ``X`` must already contain the bias column if you want one (:func:`add_bias_column`).
+
+    Raises an error when ``XᵀX`` is singular (duplicated or collinear features, fewer samples
+    than features): use the pseudo-inverse then.
+    """
+    X, y = _Xy(X, y)
+    A = X.T @ X
+    try:
+        if np.linalg.cond(A) > 1e12:
+            raise np.linalg.LinAlgError
+        return np.linalg.solve(A, X.T @ y)
+    except np.linalg.LinAlgError:
+        raise DlbookError(
+            "Ma trận XᵀX suy biến (không khả nghịch): có đặc trưng trùng lặp/phụ thuộc tuyến tính "
+            "hoặc ít mẫu hơn số đặc trưng. Hãy dùng giả nghịch đảo: "
+            "LinearRegressionNormal(method='pinv')."
+        ) from None
+
+
+class _LinearBase:
+    def predict(self, X):
+        check_fitted(self, "coef_")
+        X = check_array(X, "X", ndim=(1, 2))
+        X = X.reshape(-1, 1) if X.ndim == 1 else X
+        if X.shape[1] != len(self.coef_):
+            raise DlbookError(
+                f"Mô hình được huấn luyện với {len(self.coef_)} đặc trưng, nhưng `X` có {X.shape[1]}."
+            )
+        return X @ self.coef_ + self.intercept_
+
+    def score(self, X, y):
+        """R² on ``(X, y)``."""
+        return r2_score(y, self.predict(X))
+
+
+class LinearRegressionNormal(_LinearBase):
+    """Closed-form least squares: ``method="solve"`` (normal equation) or ``"pinv"``
+    (``w = X⁺y``, the Moore–Penrose pseudo-inverse, which also works when ``XᵀX`` is singular
+    and then returns the solution of smallest norm)."""
+
+    def __init__(self, method: str = "solve", fit_intercept: bool = True):
+        self.method = method
+        self.fit_intercept = fit_intercept
+
+    def fit(self, X, y):
+        if self.method not in ("solve", "pinv"):
+            raise DlbookError(f"`method` phải là 'solve' hoặc 'pinv', nhưng nhận được {self.method!r}.")
+        X, y = _Xy(X, y)
+        Xb = add_bias_column(X) if self.fit_intercept else X
+        w = normal_equation(Xb, y) if self.method == "solve" else np.linalg.pinv(Xb) @ y
+        self.intercept_ = float(w[0]) if self.fit_intercept else 0.0
+        self.coef_ = w[1:] if self.fit_intercept else w
+        self.n_features_in_ = X.shape[1]
+        return self
+
+
+class LinearRegressionGD(_LinearBase):
+    """Linear regression trained by full-batch gradient descent.
+
+    Learned attributes: ``coef_`` (d,), ``intercept_``, ``history_`` (loss ``J`` at every epoch,
+    starting with the initial weights), ``weights_history_`` (rows ``[b, w₁, …, w_d]`` per epoch),
+    ``n_epochs_`` (epochs run) and ``stop_reason_`` (``"grad_norm"``, ``"max_epochs"`` or
+    ``"diverged"``). ``w_init`` sets the starting weights ``[b, w₁, …]`` (default zeros).
+    """
+
+    def __init__(self, lr: float = 0.1, max_epochs: int = 1000, tol: float = 1e-6,
+                 fit_intercept: bool = True, record_history: bool = True, w_init=None):
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.record_history = record_history
+        self.w_init = w_init
+
+    @staticmethod
+    def _loss(Xb, w, y):
+        r = Xb @ w - y
+        return 0.5 * float(r @ r) / len(y)
+
+    def fit(self, X, y):
+        check_positive(self.lr, "lr")
+        check_positive(self.max_epochs, "max_epochs", integer=True, allow_zero=True)
+        check_positive(self.tol, "tol", allow_zero=True)
+        X, y = _Xy(X, y)
+        n, d = X.shape
+        Xb = add_bias_column(X) if self.fit_intercept else X
+        if self.w_init is None:
+            w = np.zeros(Xb.shape[1])
+        else:
+            w = check_array(self.w_init, "w_init", shape=(Xb.shape[1],), copy=True)
+        losses = [self._loss(Xb, w, y)]
+        weights = [w.copy()]
+        self.stop_reason_ = "max_epochs"
+        epoch = 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(1, self.max_epochs + 1):
+                grad = Xb.T @ (Xb @ w - y) / n
+                if np.linalg.norm(grad) < self.tol:
+                    epoch -= 1
+                    self.stop_reason_ = "grad_norm"
+                    break
+                w = w - self.lr * grad
+                loss = self._loss(Xb, w, y)
+                if self.record_history:
+                    losses.append(loss)
+                    weights.append(w.copy())
+                if not np.isfinite(loss) or loss > 1e12 * (losses[0] + 1.0):
+                    self.stop_reason_ = "diverged"
+                    warnings.warn(
+                        f"Gradient descent phân kỳ sau {epoch} epoch (hàm mất mát = {loss:.3g}): "
+                        "tốc độ học quá lớn hoặc dữ liệu chưa được chuẩn hoá.",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                    break
+        if not self.record_history:
+            losses.append(self._loss(Xb, w, y))
+            weights.append(w.copy())
+        self.n_epochs_ = epoch
+        self.history_ = np.array(losses)
+        self.weights_history_ = np.array(weights)
+        if self.fit_intercept:
+            self.intercept_, self.coef_ = float(w[0]), w[1:].copy()
+        else:
+            self.intercept_, self.coef_ = 0.0, w.copy()
+        self.n_features_in_ = d
+        return self
+
+
+__all__ = [
+    "LinearRegressionGD",
+    "LinearRegressionNormal",
+    "add_bias_column",
+    "normal_equation",
+]

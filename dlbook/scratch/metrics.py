@@ -1,0 +1,311 @@
+"""Evaluation metrics for regression and classification (Phần 2, chương 4–5).
+
+The functions take ``(y, y_pred)`` in that order, like scikit-learn, and agree with
+``sklearn.metrics`` (the tests compare them). Two differences, both documented below: ``mape``
+and ``mpe`` return percentages (as the book defines them), and ``precision``/``recall``/``f1``
+return 0 instead of warning when their denominator is 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlbook.errors import DlbookError, ShapeError, check_array, check_same_length
+
+# --------------------------------------------------------------------------- regression
+
+
+def _regression_pair(y, y_pred):
+    y = check_array(y, "y", ndim=(1, 2))
+    y_pred = check_array(y_pred, "y_pred", ndim=(1, 2))
+    if y.shape != y_pred.shape:
+        if y.size == y_pred.size and y.squeeze().shape == y_pred.squeeze().shape:
+            y_pred = y_pred.reshape(y.shape)
+        else:
+            raise ShapeError(
+                f"`y` và `y_pred` phải có cùng kích thước, nhưng `y` có {y.shape} còn `y_pred` "
+                f"có {y_pred.shape}."
+            )
+    if len(y) == 0:
+        raise DlbookError("`y` rỗng: cần ít nhất một mẫu để tính chỉ số đánh giá.")
+    return y, y_pred
+
+
+def mse(y, y_pred) -> float:
+    """Mean squared error ``(1/n) Σ (y − ŷ)²``."""
+    y, y_pred = _regression_pair(y, y_pred)
+    return float(np.mean((y - y_pred) ** 2))
+
+
+def mae(y, y_pred) -> float:
+    """Mean absolute error ``(1/n) Σ |y − ŷ|``: less sensitive to outliers than MSE."""
+    y, y_pred = _regression_pair(y, y_pred)
+    return float(np.mean(np.abs(y - y_pred)))
+
+
+def rmse(y, y_pred) -> float:
+    """Root mean squared error ``√MSE``, in the unit of ``y``."""
+    return float(np.sqrt(mse(y, y_pred)))
+
+
+def r2_score(y, y_pred) -> float:
+    """Coefficient of determination ``R² = 1 − SS_res / SS_tot``.
+
+    1 is a perfect fit, 0 is as good as predicting the mean, and it is **negative** when the
+    model is worse than the mean (which happens on test data): R² is not bounded below by 0.
+    """
+    y, y_pred = _regression_pair(y, y_pred)
+    ss_res = np.sum((y - y_pred) ** 2, axis=0)
+    ss_tot = np.sum((y - y.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0),
+                      np.where(ss_res > 0, 0.0, 1.0))
+    return float(np.mean(r2))
+
+
+def adjusted_r2(y, y_pred, n_features: int) -> float:
+    """Adjusted R² ``1 − (1 − R²)(n − 1)/(n − k − 1)`` with ``k = n_features``.
+
+    Unlike R² it does not grow by itself when useless features are added.
+    """
+    y, y_pred = _regression_pair(y, y_pred)
+    n = len(y)
+    if not isinstance(n_features, (int, np.integer)) or n_features < 0:
+        raise DlbookError(f"`n_features` phải là số nguyên không âm, nhưng nhận được {n_features!r}.")
+    if n - n_features - 1 <= 0:
+        raise DlbookError(
+            f"R² hiệu chỉnh cần số mẫu n > số đặc trưng k + 1, nhưng n = {n}, k = {n_features}."
+        )
+    return 1.0 - (1.0 - r2_score(y, y_pred)) * (n - 1) / (n - n_features - 1)
+
+
+def _check_nonzero(y):
+    if np.any(y == 0):
+        raise DlbookError(
+            "MAPE/MPE chia cho giá trị thật `y`, nhưng `y` có phần tử bằng 0; hãy dùng MAE hoặc RMSE."
+        )
+
+
+def mape(y, y_pred) -> float:
+    """Mean absolute percentage error ``(100/n) Σ |y − ŷ| / |y|``, in percent.
+
+    (``sklearn.metrics.mean_absolute_percentage_error`` returns the same number divided by
+    100.) Undefined when some ``y`` is 0, so that raises an error.
+    """
+    y, y_pred = _regression_pair(y, y_pred)
+    _check_nonzero(y)
+    return float(100.0 * np.mean(np.abs(y - y_pred) / np.abs(y)))
+
+
+def mpe(y, y_pred) -> float:
+    """Mean percentage error ``(100/n) Σ (y − ŷ) / y``, in percent.
+
+    The sign keeps the direction of the errors: with this definition a **positive** MPE means
+    the model predicts *below* the true values on average (under-forecast), a negative MPE that
+    it predicts above them. Errors of opposite sign cancel, so MPE measures bias, not accuracy.
+    """
+    y, y_pred = _regression_pair(y, y_pred)
+    _check_nonzero(y)
+    return float(100.0 * np.mean((y - y_pred) / y))
+
+
+# ----------------------------------------------------------------------- classification
+
+
+def _label_pair(y, y_pred):
+    y = np.asarray(y)
+    y_pred = np.asarray(y_pred)
+    if y.ndim != 1 or y_pred.ndim != 1:
+        raise ShapeError(
+            f"`y` và `y_pred` phải là mảng nhãn 1 chiều, nhưng nhận được {y.shape} và {y_pred.shape}."
+        )
+    check_same_length(y, y_pred, "y", "y_pred")
+    if len(y) == 0:
+        raise DlbookError("`y` rỗng: cần ít nhất một mẫu để tính chỉ số đánh giá.")
+    return y, y_pred
+
+
+def confusion_matrix(y, y_pred, labels=None) -> np.ndarray:
+    """Confusion matrix ``C[i, j]`` = number of samples of true class ``labels[i]`` predicted as
+    ``labels[j]`` (rows: truth, columns: prediction, as scikit-learn).
+
+    For two classes ``0, 1`` this is ``[[TN, FP], [FN, TP]]``.
+    """
+    y, y_pred = _label_pair(y, y_pred)
+    labels = np.union1d(y, y_pred) if labels is None else np.asarray(labels)
+    index = {label: i for i, label in enumerate(labels.tolist())}
+    k = len(labels)
+    ti = np.array([index.get(v, -1) for v in y.tolist()])
+    pi = np.array([index.get(v, -1) for v in y_pred.tolist()])
+    keep = (ti >= 0) & (pi >= 0)
+    cm = np.zeros((k, k), dtype=np.int64)
+    np.add.at(cm, (ti[keep], pi[keep]), 1)
+    return cm
+
+
+def accuracy(y, y_pred) -> float:
+    """Fraction of correct predictions."""
+    y, y_pred = _label_pair(y, y_pred)
+    return float(np.mean(y == y_pred))
+
+
+def _safe_div(num, den):
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _prf(y, y_pred, pos_label, average):
+    y, y_pred = _label_pair(y, y_pred)
+    if average == "binary":
+        tp = np.sum((y == pos_label) & (y_pred == pos_label))
+        fp = np.sum((y != pos_label) & (y_pred == pos_label))
+        fn = np.sum((y == pos_label) & (y_pred != pos_label))
+        return float(tp), float(fp), float(fn), None
+    if average not in ("macro", "micro", "weighted"):
+        raise DlbookError(
+            f"`average` phải là 'binary', 'macro', 'micro' hoặc 'weighted', nhưng nhận được {average!r}."
+        )
+    cm = confusion_matrix(y, y_pred)
+    tp = np.diag(cm).astype(float)
+    fp = cm.sum(axis=0) - tp
+    fn = cm.sum(axis=1) - tp
+    return tp, fp, fn, cm.sum(axis=1)
+
+
+def _average(values, tp, fp, fn, support, average, kind):
+    if average == "binary":
+        return float(values)
+    if average == "macro":
+        return float(np.mean(values))
+    if average == "weighted":
+        return float(np.sum(values * support) / np.sum(support))
+    # micro: pool the counts of every class
+    tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
+    if kind == "precision":
+        return float(_safe_div(tp, tp + fp))
+    if kind == "recall":
+        return float(_safe_div(tp, tp + fn))
+    return float(_safe_div(2 * tp, 2 * tp + fp + fn))
+
+
+def precision(y, y_pred, pos_label=1, average: str = "binary") -> float:
+    """Precision ``TP / (TP + FP)``: of the samples predicted positive, how many are.
+
+    ``average`` is ``"binary"`` (class ``pos_label`` only) or, for several classes, ``"macro"``,
+    ``"micro"``, ``"weighted"`` as in scikit-learn. 0 when nothing is predicted positive.
+    """
+    tp, fp, fn, support = _prf(y, y_pred, pos_label, average)
+    return _average(_safe_div(tp, tp + fp), tp, fp, fn, support, average, "precision")
+
+
+def recall(y, y_pred, pos_label=1, average: str = "binary") -> float:
+    """Recall (sensitivity, TPR) ``TP / (TP + FN)``: of the positive samples, how many are found."""
+    tp, fp, fn, support = _prf(y, y_pred, pos_label, average)
+    return _average(_safe_div(tp, tp + fn), tp, fp, fn, support, average, "recall")
+
+
+def f1_score(y, y_pred, pos_label=1, average: str = "binary") -> float:
+    """F1 = harmonic mean of precision and recall = ``2TP / (2TP + FP + FN)``."""
+    tp, fp, fn, support = _prf(y, y_pred, pos_label, average)
+    return _average(_safe_div(2 * tp, 2 * tp + fp + fn), tp, fp, fn, support, average, "f1")
+
+
+def tpr_fpr(y, y_pred, pos_label=1):
+    """``(TPR, FPR)`` of hard predictions: ``TP/(TP + FN)`` and ``FP/(FP + TN)``."""
+    y, y_pred = _label_pair(y, y_pred)
+    pos = y == pos_label
+    pred = y_pred == pos_label
+    tpr = _safe_div(np.sum(pos & pred), np.sum(pos))
+    fpr = _safe_div(np.sum(~pos & pred), np.sum(~pos))
+    return float(tpr), float(fpr)
+
+
+def _binary_scores(y, scores, pos_label):
+    y = np.asarray(y)
+    scores = check_array(scores, "scores", ndim=1)
+    if y.ndim != 1:
+        raise ShapeError(f"`y` phải là mảng nhãn 1 chiều, nhưng nhận được {y.shape}.")
+    check_same_length(y, scores, "y", "scores")
+    if pos_label is None:
+        classes = np.unique(y)
+        if len(classes) > 2:
+            raise DlbookError(
+                f"Đường ROC cần bài toán hai lớp, nhưng `y` có {len(classes)} lớp: {classes[:5]}."
+            )
+        pos_label = 1 if (len(classes) < 2 or 1 in classes.tolist()) else classes[-1]
+    positive = y == pos_label
+    if positive.all() or (~positive).all():
+        raise DlbookError("Đường ROC cần cả mẫu dương lẫn mẫu âm trong `y`.")
+    return positive, scores
+
+
+def roc_curve(y, scores, pos_label=None, drop_intermediate: bool = True):
+    """ROC curve: ``(fpr, tpr, thresholds)`` for every distinct threshold, highest first.
+
+    A sample is predicted positive when ``score >= threshold``. The first threshold is ``+inf``
+    (nothing positive, the point (0, 0)); the last one gives (1, 1). With
+    ``drop_intermediate=True`` points on a straight segment are removed, exactly as
+    ``sklearn.metrics.roc_curve`` does; the curve and its area do not change.
+    """
+    positive, scores = _binary_scores(y, scores, pos_label)
+    order = np.argsort(-scores, kind="mergesort")
+    s = scores[order]
+    pos = positive[order].astype(float)
+    # the last index of every run of equal scores
+    distinct = np.where(np.diff(s))[0]
+    ends = np.r_[distinct, len(s) - 1]
+    tps = np.cumsum(pos)[ends]
+    fps = (ends + 1) - tps
+    thresholds = s[ends]
+    if drop_intermediate and len(fps) > 2:
+        keep = np.where(np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True])[0]
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds]
+    return fps / fps[-1], tps / tps[-1], thresholds
+
+
+def auc(x, y) -> float:
+    """Area under a curve given by points ``(x, y)`` with the trapezoidal rule (x monotonic)."""
+    x = check_array(x, "x", ndim=1)
+    y = check_array(y, "y", ndim=1)
+    check_same_length(x, y, "x", "y")
+    if len(x) < 2:
+        raise DlbookError(f"Cần ít nhất 2 điểm để tính diện tích, nhưng chỉ có {len(x)}.")
+    dx = np.diff(x)
+    if np.all(dx <= 0):
+        direction = -1.0
+    elif np.all(dx >= 0):
+        direction = 1.0
+    else:
+        raise DlbookError("`x` phải tăng dần hoặc giảm dần để tính diện tích dưới đường cong.")
+    return float(direction * np.sum(dx * (y[1:] + y[:-1]) / 2.0))
+
+
+def roc_auc_score(y, scores, pos_label=None) -> float:
+    """Area under the ROC curve: the probability that a random positive sample gets a higher
+    score than a random negative one (ties count one half)."""
+    fpr, tpr, _ = roc_curve(y, scores, pos_label=pos_label, drop_intermediate=False)
+    return auc(fpr, tpr)
+
+
+__all__ = [
+    "accuracy",
+    "adjusted_r2",
+    "auc",
+    "confusion_matrix",
+    "f1_score",
+    "mae",
+    "mape",
+    "mpe",
+    "mse",
+    "precision",
+    "r2_score",
+    "recall",
+    "rmse",
+    "roc_auc_score",
+    "roc_curve",
+    "tpr_fpr",
+]
