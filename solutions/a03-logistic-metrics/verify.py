@@ -36,7 +36,7 @@ def _bce_ref(X, y, w):
     z = torch.tensor(X, dtype=torch.float64) @ wt
     loss = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y))
     loss.backward()
-    return float(loss), wt.grad.numpy()
+    return loss.item(), wt.grad.numpy()
 
 
 def _confusion_cases(rng):
@@ -91,7 +91,7 @@ def _ce_ref(Z, y):
     Zt = torch.tensor(Z, dtype=torch.float64, requires_grad=True)
     loss = torch.nn.functional.cross_entropy(Zt, torch.tensor(y, dtype=torch.int64))
     loss.backward()
-    return float(loss), Zt.grad.numpy()
+    return loss.item(), Zt.grad.numpy()
 
 
 TASKS = {

@@ -181,6 +181,53 @@ CARELESS = {
             dZ[np.arange(n), y] -= 1
             return -np.mean(np.log(P[np.arange(n), y])), dZ / n
     """,
+    ("a04-mlp-backprop", "dense_backward"): """
+        def dense_backward(dout, X, W):
+            return dout @ W.T, X.T @ dout, dout.mean(axis=0)
+    """,
+    ("a04-mlp-backprop", "mlp_forward"): """
+        def mlp_forward(X, W1, b1, W2, b2):
+            E = np.exp(np.maximum(0, X @ W1 + b1) @ W2 + b2)
+            return E / E.sum(axis=1, keepdims=True)
+    """,
+    ("a04-mlp-backprop", "mlp_loss_and_grads"): """
+        def mlp_loss_and_grads(X, y, W1, b1, W2, b2):
+            n = len(y)
+            Z1 = X @ W1 + b1
+            H = np.maximum(0, Z1)
+            Z2 = H @ W2 + b2
+            Z2 = Z2 - Z2.max(axis=1, keepdims=True)
+            P = np.exp(Z2) / np.exp(Z2).sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(P[np.arange(n), y]))
+            d2 = P.copy()
+            d2[np.arange(n), y] -= 1          # forgot to divide by N
+            d1 = (d2 @ W2.T) * (Z1 > 0)
+            return loss, {"W1": X.T @ d1, "b1": d1.sum(0), "W2": H.T @ d2, "b2": d2.sum(0)}
+    """,
+    ("a04-mlp-backprop", "numerical_gradient"): """
+        def numerical_gradient(f, x, h=1e-5):
+            grad = np.zeros_like(x)
+            fx = f(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + h
+                grad[i] = (f(x) - fx) / h
+                x[i] = old
+            return grad
+    """,
+    ("a04-mlp-backprop", "sigmoid_net_step"): """
+        def sigmoid_net_step(X, y, W1, b1, W2, b2, lr):
+            y = y.reshape(-1, 1)
+            A1 = 1 / (1 + np.exp(-(X @ W1 + b1)))
+            yh = 1 / (1 + np.exp(-(A1 @ W2 + b2)))
+            d2 = (yh - y) / len(y)
+            d1 = (d2 @ W2.T) * A1 * (1 - A1)
+            W1 -= lr * X.T @ d1
+            b1 -= lr * d1.sum(0)
+            W2 -= lr * A1.T @ d2
+            b2 -= lr * d2.sum(0)
+            return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -195,6 +242,9 @@ VERIFIER_CATCHES = {
     ("a03-logistic-metrics", "precision_recall_f1"),
     ("a03-logistic-metrics", "roc_auc"),
     ("a03-logistic-metrics", "softmax_cross_entropy"),
+    ("a04-mlp-backprop", "dense_backward"),
+    ("a04-mlp-backprop", "mlp_forward"),
+    ("a04-mlp-backprop", "numerical_gradient"),
 }
 
 
@@ -214,6 +264,7 @@ def _cells_for_task(nb: nbformat.NotebookNode, grade_id: str, answer: str):
     return cells
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("assignment,grade_id", sorted(CARELESS))
 def test_hidden_tests_catch_a_careless_solution(assignment, grade_id, tmp_path):
     nb = read_source(assignment)
@@ -236,6 +287,7 @@ def _walk_tb(tb):
         tb = tb.tb_next
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("assignment,grade_id", sorted(VERIFIER_CATCHES))
 def test_verifier_rejects_a_careless_solution(assignment, grade_id, tmp_path):
     nb = read_source(assignment)
