@@ -228,6 +228,51 @@ CARELESS = {
             b2 -= lr * d2.sum(0)
             return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     """,
+    ("a05-conv-pool", "conv_output_size"): """
+        def conv_output_size(n, k, p, s):
+            return (n - k + 2 * p) / s + 1
+    """,
+    ("a05-conv-pool", "conv2d_forward"): """
+        def conv2d_forward(x, w, b, stride, pad):
+            w = w[:, :, ::-1, ::-1]          # true convolution: flips the filter
+            xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+            F, C, KH, KW = w.shape
+            OH = (xp.shape[2] - KH) // stride + 1
+            OW = (xp.shape[3] - KW) // stride + 1
+            out = np.zeros((x.shape[0], F, OH, OW))
+            for i in range(OH):
+                for j in range(OW):
+                    patch = xp[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+                    out[:, :, i, j] = np.einsum("nchw,fchw->nf", patch, w)
+            return out + b[None, :, None, None]
+    """,
+    ("a05-conv-pool", "conv2d_backward"): """
+        def conv2d_backward(dout, x, w, stride, pad):
+            N, C, H, W = x.shape
+            F, _, KH, KW = w.shape
+            xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+            dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    r = slice(i * stride, i * stride + KH)
+                    c = slice(j * stride, j * stride + KW)
+                    g = dout[:, :, i, j]
+                    dw += np.einsum("nf,nchw->fchw", g, xp[:, :, r, c])
+                    dxp[:, :, r, c] = np.einsum("nf,fchw->nchw", g, w)   # overwrites overlaps
+            return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+    """,
+    ("a05-conv-pool", "maxpool_backward"): """
+        def maxpool_backward(dout, x, pool, stride):
+            dx = np.zeros_like(x)
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    r = slice(i * stride, i * stride + pool)
+                    c = slice(j * stride, j * stride + pool)
+                    win = x[:, :, r, c]
+                    mask = win == win.max(axis=(2, 3), keepdims=True)     # every tie
+                    dx[:, :, r, c] += mask * dout[:, :, i, j][:, :, None, None]
+            return dx
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -245,6 +290,10 @@ VERIFIER_CATCHES = {
     ("a04-mlp-backprop", "dense_backward"),
     ("a04-mlp-backprop", "mlp_forward"),
     ("a04-mlp-backprop", "numerical_gradient"),
+    ("a05-conv-pool", "conv_output_size"),
+    ("a05-conv-pool", "conv2d_forward"),
+    ("a05-conv-pool", "conv2d_backward"),
+    ("a05-conv-pool", "maxpool_backward"),
 }
 
 
