@@ -1,6 +1,18 @@
 """The instructor's grading workflow on nbgrader (assignments in ``solutions/`` and ``exercises/``).
 
-``dlbook.course.checks`` holds the Vietnamese test helpers the assignments' test cells use,
-``dlbook.course.probe`` the kernel side of the tamper-proof verdict protocol and
-``dlbook.course.verify_api`` the ``Task`` description the per-assignment ``verify.py`` files use.
+Kernel side (imported by the students' notebooks): ``dlbook.course.checks`` holds the Vietnamese
+test helpers the test cells use, ``dlbook.course.probe`` the kernel side of the tamper-proof verdict
+protocol and ``dlbook.course.verify_api`` the ``Task`` description the per-assignment ``verify.py``
+files use.
+
+Instructor side (``dlbook course …``, see ``docs/grading-sandbox.md``):
+
+- ``course``: the course folder and its nbgrader configuration;
+- ``generate``, ``collect``, ``autograde``, ``feedback``, ``export``, ``report``: the commands;
+- ``validate``: checking and repairing the students' notebooks before nbgrader reads them;
+- ``worker`` and ``execute``: nbgrader's Autograde with the kernel in the sandbox
+  (``sandbox``, ``launch``), crash-tolerant execution and the trusted verdicts (``verdict``);
+- ``records``: our per-student grading records (``verdicts/``).
+
+Nothing here is imported by ``import dlbook``: the grading modules load nbgrader.
 """

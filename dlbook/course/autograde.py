@@ -1,0 +1,229 @@
+"""``dlbook course autograde``: every submission of an assignment, in parallel, sandboxed.
+
+The parent process checks the machine (sandbox), the assignment (in the gradebook, verifier
+loads) and the submissions, then hands one student at a time to a pool of worker processes
+(:mod:`dlbook.course.worker`) and shows a progress bar. A worker that runs past the hard limit of
+one submission is killed (its sandboxes die with it) and replaced; that student gets a record that
+says so, the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+from dlbook.course import sandbox
+from dlbook.course.course import STUDENT_ID, Course, CourseError
+from dlbook.course.records import new_record, save_record
+from dlbook.course.verdict import load_tasks
+
+
+@dataclass
+class AutogradeOptions:
+    jobs: Optional[int] = None
+    unsafe: bool = False
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    progress: bool = True
+    scratch_base: Optional[str] = None
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def matplotlib_cache(course: Course) -> Optional[str]:
+    """A font cache for matplotlib, built once, copied into every sandbox (saves seconds each)."""
+    folder = course.verdicts_dir / ".cache" / "matplotlib"
+    if folder.is_dir() and any(folder.glob("fontlist-*.json")):
+        return str(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MPLCONFIGDIR=str(folder), MPLBACKEND="Agg")
+    try:
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                       capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return str(folder) if any(folder.glob("fontlist-*.json")) else None
+
+
+class _Worker:
+    def __init__(self, mp, course_root: str, options: Dict[str, Any], slot: int):
+        from dlbook.course.worker import worker_main
+
+        self.slot = slot
+        self.conn, child = mp.Pipe()
+        self.process = mp.Process(target=worker_main, args=(child, course_root, options, slot),
+                                  daemon=True, name=f"dlbook-grader-{slot}")
+        self.process.start()
+        child.close()
+        self.job: Optional[str] = None
+        self.started = 0.0
+        self.ready = False
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+def _failure(course: Course, assignment: str, student: str, message: str) -> Dict[str, Any]:
+    rec = new_record(assignment, student)
+    rec["error"] = message
+    save_record(course, rec)
+    return rec
+
+
+def check_ready(course: Course, assignment: str, options: AutogradeOptions) -> List[str]:
+    """Everything that must hold before grading; returns warnings, raises CourseError."""
+    warnings = []
+    course.check_assignment(assignment)
+    if not course.assignment_in_gradebook(assignment):
+        raise CourseError(f"Bài '{assignment}' chưa có trong sổ điểm (gradebook); hãy chạy "
+                          f"`dlbook course generate {assignment}` trước.")
+    for nb in course.notebooks(assignment):
+        if not (course.release_dir / assignment / f"{nb}.ipynb").is_file():
+            raise CourseError(f"Thiếu {course.release_dir.name}/{assignment}/{nb}.ipynb; hãy chạy "
+                              f"`dlbook course generate {assignment}`.")
+    tasks = load_tasks(course.verify_path(assignment))
+    if not tasks:
+        warnings.append(f"Bài '{assignment}' không có verify.py: điểm chỉ dựa vào ô kiểm tra của "
+                        "nbgrader, mã của sinh viên có thể làm giả.")
+    if options.unsafe:
+        warnings.append("--unsafe: mã của sinh viên chạy KHÔNG có hộp cát (đọc được đáp án, sổ điểm, "
+                        "có mạng). Chỉ dùng cho bài nộp tin cậy.")
+    else:
+        status = sandbox.sandbox_status()
+        if not status.ok:
+            raise CourseError(
+                "Không thể chấm bài của sinh viên an toàn trên máy này: " + status.message()
+                + ". Xem docs/grading-sandbox.md; nếu bài nộp đáng tin, thêm --unsafe.")
+        base = sandbox.uid_base()
+        for slot in range(options.jobs or default_jobs()):
+            try:
+                sandbox.check_uid_free(base + slot)
+            except RuntimeError as exc:
+                raise CourseError(str(exc)) from exc
+    return warnings
+
+
+def autograde(course: Course, assignment: str, students: Optional[Sequence[str]] = None,
+              options: Optional[AutogradeOptions] = None, log=print) -> List[Dict[str, Any]]:
+    """Grade the submissions of ``assignment``; returns one record per student."""
+    from tqdm.auto import tqdm
+
+    options = options or AutogradeOptions()
+    jobs = options.jobs or default_jobs()
+    for warning in check_ready(course, assignment, options):
+        log("Cảnh báo: " + warning)
+    submitted = course.submitted_students(assignment)
+    if students:
+        missing = [s for s in students if s not in submitted]
+        if missing:
+            raise CourseError(f"Không có bài nộp '{assignment}' của: {', '.join(missing)}.")
+        todo = list(students)
+    else:
+        todo = submitted
+    if not todo:
+        raise CourseError(f"Chưa có bài nộp nào của '{assignment}' trong "
+                          f"{course.submitted_dir}; hãy chạy `dlbook course collect` trước.")
+    records: Dict[str, Dict[str, Any]] = {}
+    valid = []
+    for student in todo:
+        if STUDENT_ID.match(student):
+            valid.append(student)
+        else:
+            records[student] = _failure(course, assignment, student,
+                                        f"Mã sinh viên '{student}' không hợp lệ (chỉ dùng chữ, số, "
+                                        "'.', '_', '-', '@'); hãy đổi tên thư mục bài nộp.")
+    worker_options = {
+        "limits": asdict(options.limits), "unsafe": options.unsafe,
+        "mpl_cache": matplotlib_cache(course), "scratch_base": options.scratch_base,
+    }
+    hard_limit = options.limits.submission_timeout + 180
+    mp = multiprocessing.get_context("spawn")
+    pending = list(valid)
+    workers = [_Worker(mp, str(course.root), worker_options, slot)
+               for slot in range(min(jobs, max(1, len(pending))))]
+    bar = tqdm(total=len(todo), desc=f"Chấm {assignment}", unit="bài",
+               disable=not options.progress)
+    bar.update(len(records))
+    deaths = 0
+    try:
+        while pending or any(w.job for w in workers):
+            if not workers:
+                workers.append(_Worker(mp, str(course.root), worker_options, 0))
+            for w in workers:
+                if w.ready and w.job is None and pending:
+                    w.job = pending.pop(0)
+                    w.started = time.monotonic()
+                    w.conn.send((assignment, w.job))
+            multiprocessing.connection.wait(
+                [w.conn for w in workers] + [w.process.sentinel for w in workers], timeout=1.0)
+            for w in list(workers):
+                message = None
+                try:
+                    if w.conn.poll():
+                        message = w.conn.recv()
+                except (EOFError, OSError):
+                    message = ("dead", None)
+                if message is None and not w.process.is_alive():
+                    message = ("dead", None)
+                if message is None and w.job and time.monotonic() - w.started > hard_limit:
+                    message = ("timeout", None)
+                if message is None:
+                    continue
+                kind, payload = message
+                if kind == "ready":
+                    w.ready = True
+                elif kind == "init_error":
+                    raise CourseError(f"Không khởi động được tiến trình chấm: {payload}")
+                elif kind == "done":
+                    records[payload["student"]] = payload
+                    w.job = None
+                    deaths = 0
+                    bar.update(1)
+                else:  # the worker died or ran past the hard limit: replace it
+                    deaths += 1
+                    student = w.job
+                    w.kill()
+                    workers.remove(w)
+                    if not options.unsafe:
+                        sandbox.kill_uid_processes(sandbox.uid_base() + w.slot)
+                    if student is not None:
+                        why = ("quá thời gian tối đa cho một bài nộp" if kind == "timeout"
+                               else "tiến trình chấm dừng bất thường")
+                        records[student] = _failure(
+                            course, assignment, student,
+                            f"Không chấm xong: {why}; cần chấm lại hoặc chấm tay.")
+                        bar.update(1)
+                    if deaths > 3 * jobs + 3:
+                        raise CourseError("Các tiến trình chấm liên tục dừng bất thường; "
+                                          "dừng chấm.")
+                    if pending:
+                        workers.append(_Worker(mp, str(course.root), worker_options, w.slot))
+    finally:
+        bar.close()
+        for w in workers:
+            try:
+                if w.process.is_alive():
+                    w.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for w in workers:
+            w.process.join(10)
+            if w.process.is_alive():
+                w.kill()
+    return [records[s] for s in todo if s in records]

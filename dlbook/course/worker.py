@@ -1,0 +1,260 @@
+"""One grading worker: checks a submission, runs nbgrader's Autograde on it, writes its record.
+
+Workers are separate processes (see :mod:`dlbook.course.autograde`); worker ``k`` runs its
+kernels as uid ``DLBOOK_SANDBOX_UID_BASE + k``. The gradebook is shared by all workers: every
+gradebook step of nbgrader runs under an exclusive file lock (``verdicts/.gradebook.lock``), which
+:class:`~dlbook.course.execute.SandboxedExecute` releases while the student's code runs.
+"""
+
+from __future__ import annotations
+
+import collections
+import fcntl
+import logging
+import os
+import time
+import traceback
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from traitlets.config import Config
+
+from dlbook.course import sandbox
+from dlbook.course.course import Course
+from dlbook.course.execute import GradingContext, SandboxedExecute, set_context
+from dlbook.course.records import new_record, save_record
+from dlbook.course.validate import check_submission
+from dlbook.course.verdict import load_tasks
+
+
+class GradebookLock:
+    """An exclusive ``flock`` on a file next to our records (re-entrant per process)."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.depth = 0
+
+    def acquire(self) -> None:
+        if self.depth == 0:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.depth += 1
+
+    def release(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class _Capture(logging.Handler):
+    """Keeps the last warnings and errors nbgrader logged for one submission."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: collections.deque = collections.deque(maxlen=40)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if message.startswith("Attribute 'checksum'"):
+                return  # nbgrader restoring the hidden tests: expected, not news
+            self.lines.append(f"{record.levelname}: {message}")
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def autograde_overrides(limits: sandbox.Limits) -> Config:
+    """nbgrader configuration on top of the course's: our Execute, missing test cells restored."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    pipeline = [SandboxedExecute if pp is Execute else pp
+                for pp in Autograde.class_traits()["autograde_preprocessors"].default()]
+    c = Config()
+    c.Autograde.autograde_preprocessors = pipeline
+    c.Autograde.create_student = True
+    c.OverwriteCells.add_missing_cells = True
+    c.Execute.timeout = int(limits.cell_timeout)
+    c.Execute.interrupt_on_timeout = True
+    c.Execute.raise_on_iopub_timeout = True
+    c.Execute.execute_retries = 0
+    return c
+
+
+class Grader:
+    """Grades submissions one at a time, in this process."""
+
+    def __init__(self, course_root: str, options: Dict[str, Any], slot: int = 0):
+        self.course = Course(course_root)
+        self.limits = sandbox.Limits(**options.get("limits", {}))
+        self.unsafe = bool(options.get("unsafe"))
+        self.status = None if self.unsafe else sandbox.sandbox_status()
+        if self.status is not None and not self.status.ok:
+            raise RuntimeError("Không dùng được hộp cát: " + self.status.message())
+        self.uid = None if self.unsafe else sandbox.uid_base() + slot
+        if self.uid is not None:
+            sandbox.check_uid_free(self.uid)
+            sandbox.kill_uid_processes(self.uid)
+        self.mpl_cache = options.get("mpl_cache")
+        self.scratch_base = options.get("scratch_base")
+        self.config = self.course.nbgrader_config(autograde_overrides(self.limits))
+        self.lock = GradebookLock(self.course.verdicts_dir / ".gradebook.lock")
+        self.log = logging.getLogger(f"dlbook.course.worker.{slot}")
+        self.log.propagate = False
+        self.log.setLevel(logging.WARNING)
+        self._tasks: Dict[str, Dict[str, Any]] = {}
+
+    def tasks(self, assignment: str) -> Dict[str, Any]:
+        if assignment not in self._tasks:
+            self._tasks[assignment] = load_tasks(self.course.verify_path(assignment))
+        return self._tasks[assignment]
+
+    def grade(self, assignment: str, student: str) -> Dict[str, Any]:
+        """Grade one submission; always returns (and saves) a record, never raises."""
+        from nbgrader.converters import Autograde
+
+        t0 = time.monotonic()
+        rec = new_record(assignment, student)
+        rec["sandboxed"] = not self.unsafe
+        try:
+            flags, usable = check_submission(self.course, assignment, student)
+        except Exception as exc:  # noqa: BLE001
+            flags, usable = [], []
+            rec["error"] = f"Không đọc được bài nộp: {type(exc).__name__}: {exc}"
+        rec["flags"] = [f.as_dict() for f in flags]
+        if not usable:
+            rec["status"] = "not_graded"
+            rec["max_score"] = self._max_score(assignment)
+            if not rec["error"]:
+                rec["error"] = "Không có notebook nào chấm được; cần chấm tay."
+            self._forget_old_grades(assignment, student)
+        else:
+            self._autograde(Autograde, rec, assignment, student)
+        rec["needs_review"] = bool(rec["flags"] or rec["error"] or rec["status"] != "graded"
+                                   or _has_trouble(rec))
+        rec["duration_s"] = round(time.monotonic() - t0, 2)
+        save_record(self.course, rec)
+        return rec
+
+    def _autograde(self, Autograde, rec, assignment: str, student: str) -> None:
+        ctx = GradingContext(
+            tasks=self.tasks(assignment), limits=self.limits, status=self.status, uid=self.uid,
+            secrets=self.course.secret_paths(),
+            exclude=list(self.config.CourseDirectory.ignore),
+            deadline=time.monotonic() + self.limits.submission_timeout, lock=self.lock,
+            scratch_base=self.scratch_base, mpl_cache=self.mpl_cache,
+        )
+        capture = _Capture()
+        self.log.addHandler(capture)
+        set_context(ctx)
+        self.lock.acquire()
+        try:
+            cd = self.course.coursedir(self.config, assignment_id=assignment, student_id=student)
+            app = Autograde(coursedir=cd, config=self.config, log=self.log)
+            app.force = True
+            app.create_student = True
+            app.start()
+            rec["status"] = "graded"
+        except BaseException as exc:  # noqa: BLE001 - recorded, the other students go on
+            rec["status"] = "failed"
+            detail = [ln for ln in capture.lines if ln.startswith("ERROR")]
+            rec["error"] = (f"nbgrader không chấm được bài này ({type(exc).__name__}: {exc})"
+                            + (": " + " | ".join(detail[-3:]) if detail else ""))[:2000]
+            rec["traceback"] = traceback.format_exc()[-4000:]
+        finally:
+            set_context(None)
+            self.log.removeHandler(capture)
+            try:
+                if rec["status"] == "graded":
+                    self._read_grades(rec, ctx)
+            finally:
+                self.lock.release()
+            if self.uid is not None:
+                sandbox.kill_uid_processes(self.uid)
+        rec["log"] = list(capture.lines)
+
+    def _read_grades(self, rec: Dict[str, Any], ctx: GradingContext) -> None:
+        with self.course.gradebook() as gb:
+            sub = gb.find_submission(rec["assignment"], rec["student"])
+            rec["score"] = float(sub.score)
+            rec["max_score"] = float(sub.max_score)
+            for nb in sub.notebooks:
+                run = ctx.runs.get(nb.name)
+                entry = asdict(run) if run is not None else {"notebook": nb.name, "tasks": {},
+                                                             "events": [], "missing": True}
+                for grade in nb.grades:
+                    task = entry["tasks"].setdefault(grade.name, {})
+                    task["score"] = None if grade.score is None else float(grade.score)
+                    task["points"] = float(grade.max_score)
+                    task["needs_manual_grade"] = bool(grade.needs_manual_grade)
+                    task["cell_type"] = grade.cell.cell_type
+                rec["notebooks"][nb.name] = entry
+
+    def _max_score(self, assignment: str) -> float:
+        try:
+            return float(sum(sum(v.values()) for v in self.course.grade_points(assignment).values()))
+        except Exception:  # noqa: BLE001
+            return 0.0
+
+    def _forget_old_grades(self, assignment: str, student: str) -> None:
+        """A submission that cannot be graded any more must not keep an older run's scores."""
+        from nbgrader.api import MissingEntry
+
+        with self.lock:
+            with self.course.gradebook() as gb:
+                try:
+                    gb.remove_submission(assignment, student)
+                except MissingEntry:
+                    pass
+        import shutil
+
+        shutil.rmtree(self.course.autograded_dir / student / assignment, ignore_errors=True)
+        shutil.rmtree(self.course.feedback_dir / student / assignment, ignore_errors=True)
+
+
+def _has_trouble(rec: Dict[str, Any]) -> bool:
+    for run in rec.get("notebooks", {}).values():
+        if any(ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout")
+               for ev in run.get("events", [])):
+            return True
+        if any(t.get("verifier_error") for t in run.get("tasks", {}).values()):
+            return True
+    return False
+
+
+def worker_main(conn, course_root: str, options: Dict[str, Any], slot: int) -> None:
+    """Entry point of a worker process: grade what the parent sends until it sends None."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.filterwarnings("ignore")  # SQLAlchemy's SAWarning from inside nbgrader, etc.
+    try:
+        grader = Grader(course_root, options, slot)
+    except BaseException as exc:  # noqa: BLE001
+        conn.send(("init_error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        assignment, student = job
+        try:
+            rec = grader.grade(assignment, student)
+        except BaseException as exc:  # noqa: BLE001
+            rec = new_record(assignment, student)
+            rec["error"] = f"Lỗi của bộ chấm: {type(exc).__name__}: {exc}"
+            rec["traceback"] = traceback.format_exc()[-4000:]
+        conn.send(("done", rec))
