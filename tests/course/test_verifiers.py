@@ -273,6 +273,33 @@ CARELESS = {
                     dx[:, :, r, c] += mask * dout[:, :, i, j][:, :, None, None]
             return dx
     """,
+    ("a06-optim-dropout-bn", "momentum_step"): """
+        def momentum_step(w, grad, v, lr, beta):
+            v *= beta
+            v += grad
+            w -= lr * v
+            return w, v
+    """,
+    ("a06-optim-dropout-bn", "adam_step"): """
+        def adam_step(w, grad, m, v, t, lr, beta1, beta2, eps):
+            m = beta1 * m + (1 - beta1) * grad
+            v = beta2 * v + (1 - beta2) * grad**2
+            return w - lr * m / (np.sqrt(v) + eps), m, v      # no bias correction
+    """,
+    ("a06-optim-dropout-bn", "dropout_forward"): """
+        def dropout_forward(x, p, u, train):
+            return x * (u >= p) if train else x               # forgot to rescale
+    """,
+    ("a06-optim-dropout-bn", "batchnorm_forward"): """
+        def batchnorm_forward(x, gamma, beta, eps):
+            return gamma * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + beta
+    """,
+    ("a06-optim-dropout-bn", "batchnorm_backward"): """
+        def batchnorm_backward(dout, x, gamma, eps):
+            inv = 1 / np.sqrt(x.var(0) + eps)
+            x_hat = (x - x.mean(0)) * inv
+            return dout * gamma * inv, (dout * x_hat).sum(0), dout.sum(0)
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -294,6 +321,10 @@ VERIFIER_CATCHES = {
     ("a05-conv-pool", "conv2d_forward"),
     ("a05-conv-pool", "conv2d_backward"),
     ("a05-conv-pool", "maxpool_backward"),
+    ("a06-optim-dropout-bn", "adam_step"),
+    ("a06-optim-dropout-bn", "dropout_forward"),
+    ("a06-optim-dropout-bn", "batchnorm_forward"),
+    ("a06-optim-dropout-bn", "batchnorm_backward"),
 }
 
 
