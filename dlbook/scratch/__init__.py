@@ -40,6 +40,7 @@ from dlbook.scratch.image import (
     flip_horizontal,
     flip_vertical,
     random_crop,
+    random_shift,
     rotate,
     scale,
     to_grayscale,

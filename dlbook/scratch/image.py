@@ -250,8 +250,53 @@ __all__ = [
     "flip_horizontal",
     "flip_vertical",
     "random_crop",
+    "random_shift",
     "rotate",
     "scale",
     "to_grayscale",
     "translate",
 ]
+
+
+def random_shift(batch, max_shift: int = 1, rng=0, image_shape=None, fill=0):
+    """Shift every image of a batch by its own random ``(dx, dy)`` in
+    ``[−max_shift, max_shift]`` pixels (data augmentation for a whole mini-batch at once).
+
+    ``batch`` is ``(N, H, W)``, ``(N, C, H, W)``, or ``(N, H·W)`` flattened images together with
+    ``image_shape=(H, W)`` (as an MLP on MNIST sees them). Returns an array like ``batch``.
+    """
+    arr = np.asarray(batch)
+    if not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise DlbookError(f"`max_shift` phải là số nguyên không âm, nhưng nhận được {max_shift!r}.")
+    if image_shape is not None:
+        h, w = image_shape
+        if arr.ndim != 2 or arr.shape[1] != h * w:
+            raise ShapeError(
+                f"Với image_shape={tuple(image_shape)}, `batch` phải có kích thước (N, {h * w}), "
+                f"nhưng nhận được {arr.shape}."
+            )
+        imgs = arr.reshape(len(arr), h, w)
+    elif arr.ndim in (3, 4):
+        imgs = arr
+    else:
+        raise ShapeError(
+            "`batch` phải là (N, H, W), (N, C, H, W) hoặc (N, H·W) kèm image_shape, nhưng nhận "
+            f"được {arr.shape}."
+        )
+    if max_shift == 0:
+        return arr.copy()
+    rng = make_rng(rng)
+    m = int(max_shift)
+    n = len(imgs)
+    h, w = imgs.shape[-2:]
+    pad = [(0, 0)] * (imgs.ndim - 2) + [(m, m), (m, m)]
+    padded = np.pad(imgs, pad, constant_values=fill)
+    dx = rng.integers(-m, m + 1, size=n)
+    dy = rng.integers(-m, m + 1, size=n)
+    out = np.empty_like(imgs)
+    for sy in range(-m, m + 1):
+        for sx in range(-m, m + 1):
+            sel = np.flatnonzero((dx == sx) & (dy == sy))
+            if sel.size:
+                out[sel] = padded[sel, ..., m - sy:m - sy + h, m - sx:m - sx + w]
+    return out.reshape(arr.shape)

@@ -120,7 +120,8 @@ def conv2d_backward_im2col(dout, x, w, stride=1, padding=0, cols=None):
         cols = _patches(x, (kh, kw), stride, pad)
     d = dout.reshape(n, f, ho * wo)
     db = d.sum(axis=(0, 2))
-    dw = np.tensordot(d, cols, axes=((0, 2), (0, 2))).reshape(w.shape)
+    # Σ_n dout[n] · cols[n]ᵀ, one product per image (no transposed copy of the patches)
+    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
     dcols = np.matmul(w.reshape(f, -1).T, d)  # (N, C·kh·kw, Ho·Wo)
     dx = _col2im_6d(dcols.reshape(n, c, kh, kw, ho, wo), (n, c, h, wd), stride, pad)
     return dx, dw, db

@@ -1,9 +1,14 @@
 """Max pooling (Phần 4, chương 10).
 
-Forward keeps the largest value of every ``ph × pw`` window and remembers *where* it was; the
-backward pass sends each gradient to that position only (the other inputs did not influence
-the output, so their gradient is 0). When several values tie for the maximum the first one (in
-reading order) gets the gradient, as in PyTorch.
+Forward keeps the largest value of every ``ph × pw`` window; the backward pass sends each
+gradient to the position of that maximum only (the other inputs did not influence the output,
+so their gradient is 0). When several values tie for the maximum the first one in reading
+order gets the gradient, as in PyTorch.
+
+Instead of looping over the ``N·C·Ho·Wo`` windows, both passes loop over the ``ph·pw``
+positions *inside* a window: ``x[:, :, i::s, j::s]`` (cut to ``Ho × Wo``) is the ``(i, j)``-th
+element of every window at once, so the maximum is ``ph·pw − 1`` element-wise ``np.maximum``
+calls on strided views, without copying the windows.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ import numpy as np
 
 from dlbook.scratch._checks import as_float_array
 from dlbook.scratch.layers._pooling import _Pool2D
-from dlbook.scratch.layers.im2col import window_view
+
+
+def _offset_view(x, i, j, stride, out_hw):
+    (sh, sw), (ho, wo) = stride, out_hw
+    return x[:, :, i:i + sh * ho:sh, j:j + sw * wo:sw]
 
 
 class MaxPool2D(_Pool2D):
@@ -22,22 +31,26 @@ class MaxPool2D(_Pool2D):
     def forward(self, x):
         x, ho, wo = self._geometry(x)
         (ph, pw) = self.pool_size
-        win = window_view(x, self.pool_size, self.stride)  # (N, C, Ho, Wo, ph, pw)
-        flat = win.reshape(*win.shape[:4], ph * pw)
-        arg = flat.argmax(axis=-1)
-        out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        self.cache = (x.shape, x.dtype, arg)
+        out = _offset_view(x, 0, 0, self.stride, (ho, wo)).copy()
+        for i in range(ph):
+            for j in range(pw):
+                if i or j:
+                    np.maximum(out, _offset_view(x, i, j, self.stride, (ho, wo)), out=out)
+        self.cache = (x, out)
         return out
 
     def backward(self, dout):
         self._check_cache()
-        shape, dtype, arg = self.cache
-        dout = as_float_array(dout, "dout", shape=arg.shape)
-        (ph, pw), (sh, sw) = self.pool_size, self.stride
-        ho, wo = arg.shape[2:]
-        dx = np.zeros(shape, dtype=np.result_type(dtype, dout))
+        x, out = self.cache
+        dout = as_float_array(dout, "dout", shape=out.shape)
+        (ph, pw) = self.pool_size
+        hw = out.shape[2:]
+        dx = np.zeros(x.shape, dtype=np.result_type(x, dout))
+        taken = np.zeros(out.shape, dtype=bool)  # windows whose maximum already got the gradient
         for i in range(ph):
             for j in range(pw):
-                hit = arg == i * pw + j
-                dx[:, :, i:i + sh * ho:sh, j:j + sw * wo:sw] += np.where(hit, dout, 0)
+                hit = _offset_view(x, i, j, self.stride, hw) == out
+                hit &= ~taken
+                taken |= hit
+                _offset_view(dx, i, j, self.stride, hw)[...] += dout * hit
         return dx
