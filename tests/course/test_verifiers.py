@@ -9,6 +9,7 @@ changes the outputs, by the verifier (trusted side) as well.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import textwrap
@@ -300,6 +301,30 @@ CARELESS = {
             x_hat = (x - x.mean(0)) * inv
             return dout * gamma * inv, (dout * x_hat).sum(0), dout.sum(0)
     """,
+    ("a07-cnn-pytorch", "build_cnn"): """
+        def build_cnn():
+            return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.Flatten(),
+                                 nn.Linear(16 * 28 * 28, 10))    # 125,610 parameters
+    """,
+    ("a07-cnn-pytorch", "train_step"): """
+        def train_step(model, optimizer, X, y):
+            model.train()
+            loss = nn.functional.cross_entropy(model(X), y)   # forgot optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+    """,
+    ("a07-cnn-pytorch", "predict"): """
+        def predict(model, X, batch_size=256):
+            with torch.no_grad():                             # forgot model.eval()
+                return torch.cat([model(X[i:i + batch_size]).argmax(1)
+                                  for i in range(0, len(X), batch_size)]).numpy()
+    """,
+    ("a07-cnn-pytorch", "train_mnist_cnn"): """
+        def train_mnist_cnn(X, y, seed=0):
+            torch.manual_seed(seed)
+            return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))   # never trained
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -325,6 +350,9 @@ VERIFIER_CATCHES = {
     ("a06-optim-dropout-bn", "dropout_forward"),
     ("a06-optim-dropout-bn", "batchnorm_forward"),
     ("a06-optim-dropout-bn", "batchnorm_backward"),
+    ("a07-cnn-pytorch", "build_cnn"),
+    ("a07-cnn-pytorch", "train_step"),
+    ("a07-cnn-pytorch", "predict"),
 }
 
 
@@ -367,15 +395,51 @@ def _walk_tb(tb):
         tb = tb.tb_next
 
 
+def probe_callable(test_source: str, namespace: dict, grade_id: str):
+    """The function the test cell hands to ``probe.check``, without running the cell's checks.
+
+    Executes only the test cell's function definitions (the probe wrappers), then evaluates the
+    second argument of ``probe.check("<grade_id>", ...)``.
+    """
+    tree = ast.parse(test_source)
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.Import,
+                                                           ast.ImportFrom))]
+    exec(compile(ast.Module(body=defs, type_ignores=[]), f"<{grade_id}-defs>", "exec"),  # noqa: S102
+         namespace)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "check" and node.args
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value == grade_id):
+            return eval(compile(ast.Expression(node.args[1]), "<probe-fn>", "eval"),  # noqa: S307
+                        namespace)
+    raise AssertionError(f"no probe.check({grade_id!r}, ...) in the test cell")
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("assignment,grade_id", sorted(VERIFIER_CATCHES))
 def test_verifier_rejects_a_careless_solution(assignment, grade_id, tmp_path):
     nb = read_source(assignment)
-    cells = _cells_for_task(nb, grade_id, CARELESS[assignment, grade_id])[:-1]
+    *cells, test_cell = _cells_for_task(nb, grade_id, CARELESS[assignment, grade_id])
     namespace = exec_notebook(nbformat.v4.new_notebook(cells=cells), tmp_path, assignment)
-    fn_name = SOLUTION_REGION.sub("", textwrap.dedent(CARELESS[assignment, grade_id]))
-    fn_name = fn_name.split("def ", 1)[1].split("(", 1)[0]
+    fn = probe_callable(test_cell.source, namespace, grade_id)
     with np.errstate(all="ignore"):
-        results = run_task(load_tasks(assignment)[grade_id], namespace[fn_name],
-                           np.random.default_rng(3))
+        results = run_task(load_tasks(assignment)[grade_id], fn, np.random.default_rng(3))
     assert not all(ok for ok, _ in results), json.dumps(results, ensure_ascii=False)
+    assert any(reason and "TypeError" not in reason for ok, reason in results if not ok), results
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_probe_wrappers_of_the_solution_pass_the_verifier_in_process(assignment, tmp_path):
+    """Same check as through the probe files, but calling each probe function directly."""
+    nb = read_source(assignment)
+    tasks = load_tasks(assignment)
+    for info in tasks_of(nb):
+        if info.grade_id == "train_mnist_cnn":
+            continue  # trains a network; covered by the probe-file test above
+        answer = next(c.source for c in nb.cells
+                      if nbgrader_meta(c).get("grade_id") == info.solution_id)
+        *cells, test_cell = _cells_for_task(nb, info.grade_id, answer)
+        namespace = exec_notebook(nbformat.v4.new_notebook(cells=cells), tmp_path, assignment)
+        fn = probe_callable(test_cell.source, namespace, info.grade_id)
+        results = run_task(tasks[info.grade_id], fn, np.random.default_rng(11))
+        assert all(ok for ok, _ in results), (info.grade_id, results)
