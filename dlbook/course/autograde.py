@@ -9,9 +9,9 @@ says so, the others go on.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -56,26 +56,68 @@ def matplotlib_cache(course: Course) -> Optional[str]:
 
 
 class _Worker:
-    def __init__(self, mp, course_root: str, options: Dict[str, Any], slot: int):
-        from dlbook.course.worker import worker_main
+    """A ``python -m dlbook.course.worker`` process and its JSON-lines pipe."""
 
+    def __init__(self, course_root: str, options: Dict[str, Any], slot: int, log_path):
         self.slot = slot
-        self.conn, child = mp.Pipe()
-        self.process = mp.Process(target=worker_main, args=(child, course_root, options, slot),
-                                  daemon=True, name=f"dlbook-grader-{slot}")
-        self.process.start()
-        child.close()
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dlbook.course.worker", course_root, json.dumps(options),
+             str(slot)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            start_new_session=True,
+        )
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.buffer = b""
         self.job: Optional[str] = None
         self.started = 0.0
         self.ready = False
+        self.uid: Optional[int] = None
+
+    def fileno(self) -> int:
+        return self.proc.stdout.fileno()
+
+    def send(self, job) -> None:
+        self.proc.stdin.write((json.dumps(job) + "\n").encode("utf-8"))
+        self.proc.stdin.flush()
+
+    def messages(self) -> List[Any]:
+        """Complete messages read so far, then ``("dead", None)`` at end of file."""
+        out: List[Any] = []
+        try:
+            chunk = os.read(self.fileno(), 1 << 20)
+        except BlockingIOError:
+            chunk = None
+        except OSError:
+            chunk = b""
+        if chunk:
+            self.buffer += chunk
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line.strip():
+                out.append(tuple(json.loads(line)))
+        if chunk == b"":
+            out.append(("dead", None))
+        return out
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
+        if self.proc.poll() is None:
+            self.proc.kill()
         try:
-            self.conn.close()
-        except OSError:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout, self.log):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        try:
+            self.send(None)
+            self.proc.stdin.close()
+        except (OSError, ValueError):
             pass
 
 
@@ -110,12 +152,6 @@ def check_ready(course: Course, assignment: str, options: AutogradeOptions) -> L
             raise CourseError(
                 "Không thể chấm bài của sinh viên an toàn trên máy này: " + status.message()
                 + ". Xem docs/grading-sandbox.md; nếu bài nộp đáng tin, thêm --unsafe.")
-        base = sandbox.uid_base()
-        for slot in range(options.jobs or default_jobs()):
-            try:
-                sandbox.check_uid_free(base + slot)
-            except RuntimeError as exc:
-                raise CourseError(str(exc)) from exc
     return warnings
 
 
@@ -153,10 +189,14 @@ def autograde(course: Course, assignment: str, students: Optional[Sequence[str]]
         "mpl_cache": matplotlib_cache(course), "scratch_base": options.scratch_base,
     }
     hard_limit = options.limits.submission_timeout + 180
-    mp = multiprocessing.get_context("spawn")
     pending = list(valid)
-    workers = [_Worker(mp, str(course.root), worker_options, slot)
-               for slot in range(min(jobs, max(1, len(pending))))]
+    log_dir = course.verdicts_dir / ".logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    def spawn(slot: int) -> _Worker:
+        return _Worker(str(course.root), worker_options, slot, log_dir / f"worker-{slot}.log")
+
+    workers = [spawn(slot) for slot in range(min(jobs, max(1, len(pending))))]
     bar = tqdm(total=len(todo), desc=f"Chấm {assignment}", unit="bài",
                disable=not options.progress)
     bar.update(len(records))
@@ -164,66 +204,60 @@ def autograde(course: Course, assignment: str, students: Optional[Sequence[str]]
     try:
         while pending or any(w.job for w in workers):
             if not workers:
-                workers.append(_Worker(mp, str(course.root), worker_options, 0))
+                workers.append(spawn(0))
             for w in workers:
                 if w.ready and w.job is None and pending:
                     w.job = pending.pop(0)
                     w.started = time.monotonic()
-                    w.conn.send((assignment, w.job))
-            multiprocessing.connection.wait(
-                [w.conn for w in workers] + [w.process.sentinel for w in workers], timeout=1.0)
+                    try:
+                        w.send([assignment, w.job])
+                    except OSError:
+                        pass  # seen as dead below
+            select.select(workers, [], [], 1.0)
             for w in list(workers):
-                message = None
-                try:
-                    if w.conn.poll():
-                        message = w.conn.recv()
-                except (EOFError, OSError):
-                    message = ("dead", None)
-                if message is None and not w.process.is_alive():
-                    message = ("dead", None)
-                if message is None and w.job and time.monotonic() - w.started > hard_limit:
-                    message = ("timeout", None)
-                if message is None:
-                    continue
-                kind, payload = message
-                if kind == "ready":
-                    w.ready = True
-                elif kind == "init_error":
-                    raise CourseError(f"Không khởi động được tiến trình chấm: {payload}")
-                elif kind == "done":
-                    records[payload["student"]] = payload
-                    w.job = None
-                    deaths = 0
-                    bar.update(1)
-                else:  # the worker died or ran past the hard limit: replace it
-                    deaths += 1
-                    student = w.job
-                    w.kill()
-                    workers.remove(w)
-                    if not options.unsafe:
-                        sandbox.kill_uid_processes(sandbox.uid_base() + w.slot)
-                    if student is not None:
-                        why = ("quá thời gian tối đa cho một bài nộp" if kind == "timeout"
-                               else "tiến trình chấm dừng bất thường")
-                        records[student] = _failure(
-                            course, assignment, student,
-                            f"Không chấm xong: {why}; cần chấm lại hoặc chấm tay.")
+                messages = w.messages()
+                if not messages and w.job and time.monotonic() - w.started > hard_limit:
+                    messages = [("timeout", None)]
+                for kind, payload in messages:
+                    if kind == "ready":
+                        w.ready = True
+                        w.uid = payload
+                    elif kind == "init_error":
+                        raise CourseError(f"Không khởi động được tiến trình chấm: {payload}")
+                    elif kind == "done":
+                        records[payload["student"]] = payload
+                        w.job = None
+                        deaths = 0
                         bar.update(1)
-                    if deaths > 3 * jobs + 3:
-                        raise CourseError("Các tiến trình chấm liên tục dừng bất thường; "
-                                          "dừng chấm.")
-                    if pending:
-                        workers.append(_Worker(mp, str(course.root), worker_options, w.slot))
+                    else:  # the worker died or ran past the hard limit: replace it
+                        deaths += 1
+                        student = w.job
+                        w.kill()
+                        workers.remove(w)
+                        if w.uid is not None:
+                            sandbox.kill_uid_processes(w.uid)
+                        if student is not None:
+                            why = ("quá thời gian tối đa cho một bài nộp" if kind == "timeout"
+                                   else "tiến trình chấm dừng bất thường")
+                            records[student] = _failure(
+                                course, assignment, student,
+                                f"Không chấm xong: {why}; cần chấm lại hoặc chấm tay.")
+                            bar.update(1)
+                        if deaths > 3 * jobs + 3:
+                            raise CourseError("Các tiến trình chấm liên tục dừng bất thường; "
+                                              "dừng chấm (xem verdicts/.logs/).")
+                        if pending:
+                            workers.append(spawn(w.slot))
+                        break
     finally:
         bar.close()
         for w in workers:
-            try:
-                if w.process.is_alive():
-                    w.conn.send(None)
-            except (OSError, ValueError):
-                pass
+            w.stop()
+        deadline = time.monotonic() + 15
         for w in workers:
-            w.process.join(10)
-            if w.process.is_alive():
-                w.kill()
+            try:
+                w.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            w.kill()
     return [records[s] for s in todo if s in records]

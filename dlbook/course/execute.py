@@ -398,7 +398,11 @@ class SandboxedExecute(Execute):
             return why
         if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
                for o in cell.outputs):
-            run.event("cell_timeout", index, gid, f"ô chạy quá {self.timeout} s, đã bị ngắt")
+            why = f"Ô này chạy quá {self.timeout} s nên đã bị ngắt."
+            cell.outputs = [error_output("CellTimeoutError", why)] + [
+                o for o in cell.outputs
+                if not (o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError")]
+            run.event("cell_timeout", index, gid, why)
             if not self._responsive():
                 why = "Kernel không phản hồi sau khi bị ngắt; đã khởi động lại kernel."
                 run.event("kernel_hung", index, gid, why)
@@ -471,4 +475,11 @@ def apply_verdicts(nb, verdicts: Dict[str, TaskVerdict], run: NotebookRun,
             if not verdict.verified and not verdict.verifier_error:
                 evalue = f"Kiểm tra độc lập (ngoài kernel) không đạt — {verdict.reason}"
                 cell.outputs.insert(0, error_output(VERIFICATION_ENAME, evalue))
+                if failure is None and verdict.no_output:
+                    # the test cell "passed" but the probe never ran: the student's code
+                    # interfered with the grading (patched the probe, swallowed the errors...)
+                    info["suspicious"] = True
+                    run.event("probe_silent", -1, gid,
+                              f"ô kiểm tra {gid} chạy không lỗi nhưng không có kết quả kiểm tra "
+                              "độc lập: mã bài làm có thể đã can thiệp vào việc chấm")
         run.tasks[gid] = info

@@ -81,7 +81,8 @@ def review_reasons(record: Dict[str, Any]) -> List[str]:
         reasons.append(record["error"])
     for nb, run in record.get("notebooks", {}).items():
         for ev in run.get("events", []):
-            if ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout"):
+            if ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout",
+                              "probe_silent"):
                 where = f" (ô {ev['grade_id']})" if ev.get("grade_id") else ""
                 reasons.append(f"{nb}.ipynb{where}: {ev['detail']}")
         for gid, task in run.get("tasks", {}).items():

@@ -34,10 +34,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 #: First uid of the grading workers (worker k runs its kernels as ``UID_BASE + k``).
 DEFAULT_UID_BASE = 61000
@@ -89,7 +90,9 @@ class SandboxStatus:
 def sandbox_status() -> SandboxStatus:
     """Check root, bubblewrap and setpriv, and that bubblewrap can create the namespaces."""
     reasons = []
-    bwrap = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None)
+    bwrap = os.environ.get("DLBOOK_SANDBOX_BWRAP") or shutil.which("bwrap") or "/usr/bin/bwrap"
+    if not (os.path.isfile(bwrap) and os.access(bwrap, os.X_OK)):
+        bwrap = None
     setpriv = shutil.which("setpriv") or (
         "/usr/bin/setpriv" if os.path.exists("/usr/bin/setpriv") else None
     )
@@ -120,20 +123,46 @@ def sandbox_status() -> SandboxStatus:
     return SandboxStatus(ok=not reasons, reasons=reasons, bwrap=bwrap, setpriv=setpriv)
 
 
-def check_uid_free(uid: int) -> None:
-    """Refuse a worker uid that belongs to a real account (its processes would be killed)."""
-    try:
-        entry = pwd.getpwuid(uid)
-    except KeyError:
-        return
-    raise RuntimeError(
-        f"uid {uid} đã thuộc về tài khoản '{entry.pw_name}'; hãy chọn dải uid khác cho hộp cát "
-        "(biến môi trường DLBOOK_SANDBOX_UID_BASE)."
-    )
-
-
 def uid_base() -> int:
     return int(os.environ.get("DLBOOK_SANDBOX_UID_BASE", DEFAULT_UID_BASE))
+
+
+UID_RANGE = 512
+
+
+def _lock_dir() -> Path:
+    for candidate in ("/run/lock", "/var/lock", tempfile.gettempdir()):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return Path(candidate)
+    return Path(tempfile.gettempdir())
+
+
+def acquire_uid(hint: int = 0) -> Tuple[int, int]:
+    """Reserve a sandbox uid for this process: ``(uid, fd)``; the lock lives as long as ``fd``.
+
+    Two grading runs on one machine (two courses, two test processes) never share a uid: each
+    worker holds an exclusive ``flock`` on ``/run/lock/dlbook-grader-<uid>.lock``. Uids that
+    belong to an account are skipped.
+    """
+    import fcntl
+
+    base = uid_base()
+    folder = _lock_dir()
+    for k in range(UID_RANGE):
+        uid = base + (hint + k) % UID_RANGE
+        try:
+            pwd.getpwuid(uid)
+            continue  # a real account: never ours
+        except KeyError:
+            pass
+        fd = os.open(folder / f"dlbook-grader-{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError(f"Không còn uid trống cho hộp cát trong dải {base}–{base + UID_RANGE - 1}.")
 
 
 # --------------------------------------------------------------------------- processes of a uid

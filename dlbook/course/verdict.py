@@ -58,6 +58,7 @@ class TaskVerdict:
     reason: str = ""
     cases: int = 0
     verifier_error: bool = False  #: the instructor's reference failed: not the student's fault
+    no_output: bool = False  #: the probe wrote nothing for a case (never ran, or was stopped)
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -217,7 +218,7 @@ class ProbeSession:
                 return TaskVerdict(
                     task_id, False,
                     f"{label}: không có kết quả (hàm không được gọi trên dữ liệu kiểm tra ẩn, "
-                    "bị ngắt, hoặc kernel đã dừng)", len(cases))
+                    "bị ngắt, hoặc kernel đã dừng)", len(cases), no_output=True)
             try:
                 got = _load_outputs(data)
             except Exception as exc:  # noqa: BLE001 - anything unreadable is a failure

@@ -100,9 +100,10 @@ class Grader:
         self.status = None if self.unsafe else sandbox.sandbox_status()
         if self.status is not None and not self.status.ok:
             raise RuntimeError("Không dùng được hộp cát: " + self.status.message())
-        self.uid = None if self.unsafe else sandbox.uid_base() + slot
-        if self.uid is not None:
-            sandbox.check_uid_free(self.uid)
+        self.uid: Optional[int] = None
+        self._uid_lock: Optional[int] = None
+        if not self.unsafe:
+            self.uid, self._uid_lock = sandbox.acquire_uid(slot)
             sandbox.kill_uid_processes(self.uid)
         self.mpl_cache = options.get("mpl_cache")
         self.scratch_base = options.get("scratch_base")
@@ -125,6 +126,7 @@ class Grader:
         t0 = time.monotonic()
         rec = new_record(assignment, student)
         rec["sandboxed"] = not self.unsafe
+        rec["sandbox_uid"] = self.uid
         try:
             flags, usable = check_submission(self.course, assignment, student)
         except Exception as exc:  # noqa: BLE001
@@ -223,7 +225,8 @@ class Grader:
 
 def _has_trouble(rec: Dict[str, Any]) -> bool:
     for run in rec.get("notebooks", {}).values():
-        if any(ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout")
+        if any(ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout",
+                              "probe_silent")
                for ev in run.get("events", [])):
             return True
         if any(t.get("verifier_error") for t in run.get("tasks", {}).values()):
@@ -231,23 +234,14 @@ def _has_trouble(rec: Dict[str, Any]) -> bool:
     return False
 
 
-def worker_main(conn, course_root: str, options: Dict[str, Any], slot: int) -> None:
-    """Entry point of a worker process: grade what the parent sends until it sends None."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.filterwarnings("ignore")  # SQLAlchemy's SAWarning from inside nbgrader, etc.
+def _serve(course_root: str, options: Dict[str, Any], slot: int, send, jobs) -> None:
     try:
         grader = Grader(course_root, options, slot)
     except BaseException as exc:  # noqa: BLE001
-        conn.send(("init_error", f"{type(exc).__name__}: {exc}"))
+        send("init_error", f"{type(exc).__name__}: {exc}")
         return
-    conn.send(("ready", None))
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
+    send("ready", grader.uid)
+    for job in jobs:
         if job is None:
             return
         assignment, student = job
@@ -257,4 +251,42 @@ def worker_main(conn, course_root: str, options: Dict[str, Any], slot: int) -> N
             rec = new_record(assignment, student)
             rec["error"] = f"Lỗi của bộ chấm: {type(exc).__name__}: {exc}"
             rec["traceback"] = traceback.format_exc()[-4000:]
-        conn.send(("done", rec))
+        send("done", rec)
+
+
+def main(argv=None) -> int:
+    """``python -m dlbook.course.worker ROOT OPTIONS_JSON SLOT``: JSON lines in, JSON lines out.
+
+    The parent writes ``[assignment, student]`` (or ``null`` to stop) on stdin; the worker writes
+    ``[kind, payload]`` lines on its original stdout. Anything else printed goes to stderr.
+    """
+    import json
+    import signal
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    course_root, options, slot = argv[0], json.loads(argv[1]), int(argv[2])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.filterwarnings("ignore")  # SQLAlchemy's SAWarning from inside nbgrader, etc.
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def send(kind: str, payload: Any) -> None:
+        proto.write(json.dumps([kind, payload], ensure_ascii=False) + "\n")
+        proto.flush()
+
+    def jobs():
+        for line in sys.stdin:
+            line = line.strip()
+            if line:
+                yield json.loads(line)
+
+    _serve(course_root, options, slot, send, jobs())
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
