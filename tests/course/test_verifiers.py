@@ -325,6 +325,48 @@ CARELESS = {
             torch.manual_seed(seed)
             return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))   # never trained
     """,
+    ("a08-iou-nms", "box_iou"): """
+        def box_iou(boxes_a, boxes_b):
+            a, b = boxes_a[:, None, :], boxes_b[None, :, :]
+            w = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+            h = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+            inter = w * h                                   # not clipped at 0
+            area = lambda z: (z[..., 2] - z[..., 0]) * (z[..., 3] - z[..., 1])
+            return inter / (area(a) + area(b) - inter)
+    """,
+    ("a08-iou-nms", "nms"): """
+        def nms(boxes, scores, iou_threshold):
+            order = np.argsort(-scores, kind="stable")
+            keep = []
+            for pos, i in enumerate(order):                 # compares with every better box,
+                better = order[:pos]                        # even the suppressed ones
+                w = np.clip(np.minimum(boxes[i, 2], boxes[better, 2]) - np.maximum(boxes[i, 0], boxes[better, 0]), 0, None)
+                h = np.clip(np.minimum(boxes[i, 3], boxes[better, 3]) - np.maximum(boxes[i, 1], boxes[better, 1]), 0, None)
+                area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+                iou = w * h / (area[i] + area[better] - w * h)
+                if np.all(iou <= iou_threshold):
+                    keep.append(i)
+            return np.array(keep, dtype=np.int64)
+    """,
+    ("a08-iou-nms", "generate_anchors"): """
+        def generate_anchors(n_rows, n_cols, stride, sizes, ratios):
+            s, r = np.meshgrid(np.asarray(sizes, float), np.asarray(ratios, float), indexing="ij")
+            w, h = (s * np.sqrt(r)).ravel(), (s / np.sqrt(r)).ravel()    # ratio taken as w / h
+            base = np.stack([-w / 2, -h / 2, w / 2, h / 2], axis=1)
+            cy, cx = np.meshgrid((np.arange(n_rows) + 0.5) * stride,
+                                 (np.arange(n_cols) + 0.5) * stride, indexing="ij")
+            c = np.stack([cx, cy, cx, cy], axis=-1).reshape(-1, 1, 4)
+            return (c + base[None]).reshape(-1, 4)
+    """,
+    ("a08-iou-nms", "roi_max_pool"): """
+        def roi_max_pool(feature, roi, output_size):
+            x0, y0, x1, y1 = (int(v) for v in roi)
+            region = feature[:, y0:y1, x0:x1]
+            rows = np.array_split(np.arange(region.shape[1]), output_size[0])   # 4, 3, 3
+            cols = np.array_split(np.arange(region.shape[2]), output_size[1])
+            return np.array([[[region[c][np.ix_(r, k)].max() for k in cols] for r in rows]
+                             for c in range(region.shape[0])])
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -353,6 +395,10 @@ VERIFIER_CATCHES = {
     ("a07-cnn-pytorch", "build_cnn"),
     ("a07-cnn-pytorch", "train_step"),
     ("a07-cnn-pytorch", "predict"),
+    ("a08-iou-nms", "box_iou"),
+    ("a08-iou-nms", "nms"),
+    ("a08-iou-nms", "generate_anchors"),
+    ("a08-iou-nms", "roi_max_pool"),
 }
 
 
