@@ -219,7 +219,9 @@ class Sequential:
                 if augment is not None:
                     xb = augment(xb, rng)
                 out = self.forward(xb)
-                value, grad = loss_fn(out, yb)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    finite = bool(np.all(np.isfinite(out)))
+                    value, grad = loss_fn(out, yb) if finite else (np.inf, None)
                 if not np.isfinite(value):
                     raise DlbookError(
                         "Hàm mất mát thành NaN/vô cùng trong khi huấn luyện: tốc độ học quá lớn "
