@@ -367,6 +367,47 @@ CARELESS = {
             return np.array([[[region[c][np.ix_(r, k)].max() for k in cols] for r in rows]
                              for c in range(region.shape[0])])
     """,
+    ("a09-rnn-bptt", "rnn_step"): """
+        def rnn_step(x_t, s_prev, U, W, b):
+            return np.tanh(x_t @ U.T + s_prev @ W + b)      # W not transposed
+    """,
+    ("a09-rnn-bptt", "rnn_forward"): """
+        def rnn_forward(X, s0, U, W, b):
+            return np.stack([np.tanh(X[:, t] @ U.T + s0 @ W.T + b)      # never updates s
+                             for t in range(X.shape[1])], axis=1)
+    """,
+    ("a09-rnn-bptt", "rnn_backward"): """
+        def rnn_backward(dS, X, S, s0, U, W):
+            dX = np.zeros_like(X)
+            dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])
+            ds0 = np.zeros_like(s0)
+            for t in range(X.shape[1]):                      # one step only: no ds_next
+                s_prev = S[:, t - 1] if t > 0 else s0
+                dz = dS[:, t] * (1 - S[:, t] ** 2)
+                dU += dz.T @ X[:, t]
+                dW += dz.T @ s_prev
+                db += dz.sum(0)
+                dX[:, t] = dz @ U
+                if t == 0:
+                    ds0 = dz @ W
+            return dX, ds0, dU, dW, db
+    """,
+    ("a09-rnn-bptt", "jacobian_norms"): """
+        def jacobian_norms(states, W):
+            P, out = np.eye(W.shape[0]), []
+            for s in states[::-1]:
+                P = ((1 - s**2)[:, None] * W) @ P            # multiplies on the wrong side
+                out.append(np.linalg.norm(P, 2))
+            return np.array(out)
+    """,
+    ("a09-rnn-bptt", "clip_gradients"): """
+        def clip_gradients(grads, max_norm):
+            out = {}
+            for k, g in grads.items():                       # clips each array on its own
+                n = np.linalg.norm(g)
+                out[k] = g * (max_norm / n) if n > max_norm else g.copy()
+            return out
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -399,6 +440,11 @@ VERIFIER_CATCHES = {
     ("a08-iou-nms", "nms"),
     ("a08-iou-nms", "generate_anchors"),
     ("a08-iou-nms", "roi_max_pool"),
+    ("a09-rnn-bptt", "rnn_step"),
+    ("a09-rnn-bptt", "rnn_forward"),
+    ("a09-rnn-bptt", "rnn_backward"),
+    ("a09-rnn-bptt", "jacobian_norms"),
+    ("a09-rnn-bptt", "clip_gradients"),
 }
 
 
