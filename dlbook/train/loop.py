@@ -48,8 +48,11 @@ class _Average:
         return {name: s / max(self.count, 1) for name, s in self.sums.items()}
 
 
-def train_one_epoch(model, loader, loss_fn, optimizer, metrics: dict, device) -> dict:
-    """One pass over ``loader`` updating the weights; returns the mean loss and metrics."""
+def train_one_epoch(model, loader, loss_fn, optimizer, metrics: dict, device, batch_scheduler=None) -> dict:
+    """One pass over ``loader`` updating the weights; returns the mean loss and metrics.
+
+    ``batch_scheduler`` (e.g. ``OneCycleLR``) is stepped after every batch.
+    """
     model.train()
     avg = _Average(["loss", *metrics])
     for X, y in loader:
@@ -60,6 +63,8 @@ def train_one_epoch(model, loader, loss_fn, optimizer, metrics: dict, device) ->
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if batch_scheduler is not None:
+            batch_scheduler.step()
         with torch.no_grad():
             values = {"loss": loss.item(), **{name: f(outputs, y) for name, f in metrics.items()}}
         avg.add(values, len(X))
@@ -131,6 +136,7 @@ def fit(
     early_stopping: Optional[EarlyStopping] = None,
     checkpoint=None,
     scheduler=None,
+    scheduler_interval: str = "epoch",
     progress: bool = True,
     verbose: bool = False,
 ) -> History:
@@ -145,13 +151,17 @@ def fit(
     weights. ``checkpoint`` is a file path: the model and optimizer are saved there each time
     the monitored value improves (the early-stopping monitor, else ``val_loss`` when there is a
     validation set, else ``train_loss``). ``scheduler`` is stepped after each epoch
-    (``ReduceLROnPlateau`` receives the monitored value). A tqdm bar shows the progress
+    (``ReduceLROnPlateau`` receives the monitored value), or after each batch with
+    ``scheduler_interval="batch"`` (``OneCycleLR``). A tqdm bar shows the progress
     (``progress=False`` hides it); ``verbose=True`` also prints one line per epoch.
 
     Run after :func:`dlbook.set_seed`, two calls give the same history.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` phải là số nguyên ≥ 1, nhưng nhận được {epochs!r}.")
+    if scheduler_interval not in ("epoch", "batch"):
+        raise ValueError(f"`scheduler_interval` phải là 'epoch' hoặc 'batch', nhưng nhận được {scheduler_interval!r}.")
+    batch_scheduler = scheduler if scheduler_interval == "batch" else None
     device = device or try_gpu()
     model.to(device)
     metric_fns = resolve_metrics(metrics)
@@ -166,7 +176,7 @@ def fit(
     bar = tqdm(range(1, epochs + 1), desc="Huấn luyện", unit="epoch", disable=not progress)
     for epoch in bar:
         start = time.perf_counter()
-        history.record(train_one_epoch(model, train_loader, loss_fn, optimizer, metric_fns, device))
+        history.record(train_one_epoch(model, train_loader, loss_fn, optimizer, metric_fns, device, batch_scheduler))
         if val_loader is not None:
             history.record(evaluate(model, val_loader, loss_fn, metric_fns, device), prefix="val_")
         history.epoch_time.append(time.perf_counter() - start)
@@ -178,7 +188,7 @@ def fit(
             if checkpoint is not None:
                 save_checkpoint(checkpoint, model, optimizer, epoch, monitor=monitor, value=value)
         watcher.step(value)
-        if scheduler is not None:
+        if scheduler is not None and batch_scheduler is None:
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step(value)
             else:

@@ -189,6 +189,17 @@ def test_fit_steps_the_scheduler_each_epoch():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
 
 
+def test_fit_steps_a_batch_scheduler_after_every_batch():
+    train, _ = _blobs_loaders()  # 200 samples, batches of 32: 7 batches per epoch
+    model = _classifier()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0 / (1 + step))
+    fit(model, train, loss_fn=nn.CrossEntropyLoss(), optimizer=opt, epochs=2, scheduler=sched,
+        scheduler_interval="batch", progress=False)
+    assert sched.last_epoch == 14
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1 / 15)
+
+
 def test_fit_rejects_bad_epochs_and_val_monitor_without_val_loader():
     train, _ = _blobs_loaders()
     model = _classifier()
