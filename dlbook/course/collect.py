@@ -127,8 +127,11 @@ def collect(course: Course, assignment: str, zip_path: os.PathLike, force: bool 
             members.append((info, parts))
         # one common top folder around everything (e.g. "a01_submissions/...") is dropped
         tops = {parts[0] for _, parts in members}
-        if len(tops) == 1 and all(len(parts) >= 3 for _, parts in members):
-            members = [(info, parts[1:]) for info, parts in members]
+        if len(tops) == 1 and not MOODLE.match(next(iter(tops))):
+            deep = any(len(parts) >= 3 for _, parts in members)
+            loose = [p for _, p in members if len(p) == 2 and _student_of(p[1:], notebooks)[0]]
+            if deep or len(loose) >= 2:
+                members = [(info, parts[1:]) for info, parts in members if len(parts) >= 2]
 
         grouped: Dict[str, List[Tuple[zipfile.ZipInfo, List[str]]]] = {}
         for info, parts in members:

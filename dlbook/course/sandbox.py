@@ -169,7 +169,7 @@ def acquire_uid(hint: int = 0) -> Tuple[int, int]:
 
 
 def processes_of_uid(uid: int) -> List[int]:
-    """PIDs (host view) whose real or effective uid is ``uid``."""
+    """Live PIDs (host view, zombies excluded) whose real or effective uid is ``uid``."""
     pids = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -177,6 +177,8 @@ def processes_of_uid(uid: int) -> List[int]:
         try:
             with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
                 for line in fh:
+                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
+                        break
                     if line.startswith("Uid:"):
                         ids = line.split()[1:3]
                         if str(uid) in ids:

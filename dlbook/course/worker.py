@@ -142,7 +142,7 @@ class Grader:
         else:
             self._autograde(Autograde, rec, assignment, student)
         rec["needs_review"] = bool(rec["flags"] or rec["error"] or rec["status"] != "graded"
-                                   or _has_trouble(rec))
+                                   or _has_trouble(rec) or self.unsafe)
         rec["duration_s"] = round(time.monotonic() - t0, 2)
         save_record(self.course, rec)
         return rec
