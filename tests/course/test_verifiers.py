@@ -408,6 +408,34 @@ CARELESS = {
                 out[k] = g * (max_norm / n) if n > max_norm else g.copy()
             return out
     """,
+    ("a10-attention", "scaled_dot_product_attention"): """
+        def scaled_dot_product_attention(Q, K, V, mask=None):
+            s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+            e = np.exp(s - s.max(-1, keepdims=True))
+            w = e / e.sum(-1, keepdims=True)
+            if mask is not None:
+                w = w * mask                                 # zeroed after the softmax:
+            return w @ V, w                                  # rows no longer sum to 1
+    """,
+    ("a10-attention", "causal_mask"): """
+        def causal_mask(T):
+            return np.triu(np.ones((T, T), dtype=bool))      # looks at the future
+    """,
+    ("a10-attention", "additive_scores"): """
+        def additive_scores(q, K, W1, W2, v):
+            return ((q @ W1.T)[:, None, :] + K @ W2.T) @ v   # forgot the tanh
+    """,
+    ("a10-attention", "multi_head_self_attention"): """
+        def multi_head_self_attention(X, Wq, Wk, Wv, Wo, num_heads):
+            B, T, D = X.shape
+            dh = D // num_heads
+            split = lambda M: M.reshape(B, num_heads, T, dh)  # wrong split of the heads
+            Q, K, V = split(X @ Wq), split(X @ Wk), split(X @ Wv)
+            s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(dh)
+            A = np.exp(s - s.max(-1, keepdims=True))
+            A = A / A.sum(-1, keepdims=True)
+            return (A @ V).reshape(B, T, D) @ Wo
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -445,6 +473,10 @@ VERIFIER_CATCHES = {
     ("a09-rnn-bptt", "rnn_backward"),
     ("a09-rnn-bptt", "jacobian_norms"),
     ("a09-rnn-bptt", "clip_gradients"),
+    ("a10-attention", "scaled_dot_product_attention"),
+    ("a10-attention", "causal_mask"),
+    ("a10-attention", "additive_scores"),
+    ("a10-attention", "multi_head_self_attention"),
 }
 
 
