@@ -16,6 +16,15 @@ from dlbook.nn.detector import (
 )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small models train faster on one thread, and CI machines are shared."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def test_yolo_filters_formula():
     assert yolo_filters(80) == 255
     assert yolo_filters(1) == 18

@@ -7,6 +7,15 @@ from dlbook.errors import DlbookError
 from dlbook.nn.sequence import SequenceRegressor, train_regressor
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small models train faster on one thread, and CI machines are shared."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_output_shape_for_every_cell_stacked_and_bidirectional(cell, bidirectional):

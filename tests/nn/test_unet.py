@@ -7,6 +7,15 @@ from dlbook.errors import ShapeError
 from dlbook.nn.unet import UNet, dice_loss, dice_score, iou_score, train_segmenter
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Small models train faster on one thread, and CI machines are shared."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def test_unet_keeps_the_spatial_size_and_uses_transposed_convolutions():
     model = UNet(in_channels=3, num_classes=2, base_channels=4, depth=3)
     assert model(torch.zeros(2, 3, 32, 48)).shape == (2, 2, 32, 48)
