@@ -436,6 +436,35 @@ CARELESS = {
             A = A / A.sum(-1, keepdims=True)
             return (A @ V).reshape(B, T, D) @ Wo
     """,
+    ("a11-gan-step", "discriminator_loss"): """
+        def discriminator_loss(real_logits, fake_logits):
+            sig = lambda x: 1 / (1 + np.exp(-x))
+            return -np.mean(np.log(sig(real_logits))) - np.mean(np.log(1 - sig(fake_logits)))
+    """,
+    ("a11-gan-step", "generator_loss"): """
+        def generator_loss(fake_logits):
+            return np.mean(np.log1p(np.exp(-fake_logits)))   # overflows for f << 0
+    """,
+    ("a11-gan-step", "generator_grads"): """
+        def generator_grads(fake_logits):
+            sig = 1 / (1 + np.exp(-fake_logits))
+            return -sig, -(1 - sig)                          # forgot the 1/n of the mean
+    """,
+    ("a11-gan-step", "gan_train_step"): """
+        def gan_train_step(G, D, opt_G, opt_D, real, z):
+            bce = nn.functional.binary_cross_entropy_with_logits
+            fake = G(z).detach()                             # no opt_D.zero_grad(): D keeps
+            rl, fl = D(real), D(fake)                        # the gradients of the G step
+            d = bce(rl, torch.ones_like(rl)) + bce(fl, torch.zeros_like(fl))
+            d.backward()
+            opt_D.step()
+            opt_G.zero_grad()
+            gl = D(G(z))
+            g = bce(gl, torch.ones_like(gl))
+            g.backward()
+            opt_G.step()
+            return d.item(), g.item()
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -477,6 +506,10 @@ VERIFIER_CATCHES = {
     ("a10-attention", "causal_mask"),
     ("a10-attention", "additive_scores"),
     ("a10-attention", "multi_head_self_attention"),
+    ("a11-gan-step", "discriminator_loss"),
+    ("a11-gan-step", "generator_loss"),
+    ("a11-gan-step", "generator_grads"),
+    ("a11-gan-step", "gan_train_step"),
 }
 
 
