@@ -97,7 +97,7 @@ def _as_numeric_array(value: Any, where: str) -> np.ndarray:
         raise ResultError(
             f"{where} phải là mảng số thực, số nguyên hoặc bool, nhưng có kiểu dữ liệu {arr.dtype}."
         )
-    return np.ascontiguousarray(arr)
+    return np.array(arr, order="C")  # a copy; keeps 0-d arrays 0-d (ascontiguousarray does not)
 
 
 def _is_scalar_like(value: Any) -> bool:
