@@ -27,7 +27,7 @@ class KMeans:
     centres)."""
 
     def __init__(self, n_clusters: int = 3, max_iter: int = 300, tol: float = 1e-4, seed=0,
-                 init="k-means++", record_history: bool = True):
+                 record_history: bool = True, init="k-means++"):
         self.n_clusters = n_clusters
         self.max_iter = max_iter
         self.tol = tol

@@ -76,11 +76,28 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout):
-        """Backpropagate ``dout = ∂L/∂output`` through every layer; returns ``∂L/∂x``."""
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad: bool = True):
+        """Backpropagate ``dout = ∂L/∂output`` through every layer; returns ``∂L/∂x``.
+
+        With ``input_grad=False`` (what ``fit`` uses) the pass stops at the first layer that
+        has parameters and does not compute the gradient with respect to the input data,
+        which nobody needs (one matrix product less); it then returns ``None``.
+        """
+        first = 0
+        if not input_grad:
+            trainable = [i for i, layer in enumerate(self.layers) if getattr(layer, "params", None)]
+            first = trainable[0] if trainable else len(self.layers)
+        for i in range(len(self.layers) - 1, first - 1, -1):
+            layer = self.layers[i]
+            if i == first and not input_grad:
+                layer.skip_input_grad = True
+                try:
+                    dout = layer.backward(dout)
+                finally:
+                    layer.skip_input_grad = False
+                return None
             dout = layer.backward(dout)
-        return dout
+        return None if not input_grad else dout
 
     def params_and_grads(self):
         """``(params, grads)``: two dicts with keys ``"<layer index>.<name>"`` (``"0.W"``),
@@ -227,7 +244,7 @@ class Sequential:
                         "Hàm mất mát thành NaN/vô cùng trong khi huấn luyện: tốc độ học quá lớn "
                         "hoặc dữ liệu chưa được chuẩn hoá."
                     )
-                self.backward(grad)
+                self.backward(grad, input_grad=False)
                 optimizer.step(*self.params_and_grads())
                 total_loss += value * len(idx)
                 correct += self._n_correct(kind, out, yb)

@@ -197,9 +197,13 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
-        m_hat_scale = 1.0 / (1 - self.beta1 ** t)
-        v_hat_scale = 1.0 / (1 - self.beta2 ** t)
-        p -= (self.lr * m_hat_scale) * m / (np.sqrt(v * v_hat_scale) + self.eps)
+        # m̂/(√v̂ + ε) = m/(1 − β₁ᵗ) / (√v/√(1 − β₂ᵗ) + ε), computed in place (as PyTorch does)
+        denom = np.sqrt(v)
+        denom /= np.sqrt(1 - self.beta2 ** t)
+        denom += self.eps
+        np.divide(m, denom, out=denom)
+        denom *= self.lr / (1 - self.beta1 ** t)
+        p -= denom
 
 
 def _check_unit(value, name):

@@ -19,6 +19,10 @@ from dlbook.errors import DlbookError
 class Layer:
     """Base class: no parameters, identity forward/backward must be overridden."""
 
+    #: set by ``Sequential`` on its first trainable layer while training: nobody needs
+    #: ``∂L/∂x`` of the input data, so ``backward`` may skip it (and return ``None``).
+    skip_input_grad = False
+
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import ShapeError, check_positive
+from dlbook.errors import DlbookError, ShapeError, check_positive
 from dlbook.scratch._checks import as_float_array, check_int_pair
 from dlbook.scratch.layers.base import Layer
 from dlbook.scratch.layers.dense import _initial_weights
@@ -109,9 +109,9 @@ def conv2d_im2col(x, w, b=None, stride=1, padding=0, return_cols: bool = False):
     return (out, cols) if return_cols else out
 
 
-def conv2d_backward_im2col(dout, x, w, stride=1, padding=0, cols=None):
+def conv2d_backward_im2col(dout, x, w, stride=1, padding=0, cols=None, need_dx: bool = True):
     """Gradients ``(dx, dw, db)`` of :func:`conv2d_im2col` (``cols`` from the forward pass, or
-    recomputed)."""
+    recomputed; ``dx`` is ``None`` with ``need_dx=False``)."""
     x, w, _, stride, pad, (ho, wo) = _conv_setup(x, w, None, stride, padding)
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
@@ -122,6 +122,8 @@ def conv2d_backward_im2col(dout, x, w, stride=1, padding=0, cols=None):
     db = d.sum(axis=(0, 2))
     # Σ_n dout[n] · cols[n]ᵀ, one product per image (no transposed copy of the patches)
     dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    if not need_dx:
+        return None, dw, db
     dcols = np.matmul(w.reshape(f, -1).T, d)  # (N, C·kh·kw, Ho·Wo)
     dx = _col2im_6d(dcols.reshape(n, c, kh, kw, ho, wo), (n, c, h, wd), stride, pad)
     return dx, dw, db
@@ -136,12 +138,12 @@ class Conv2D(Layer):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 impl: str = "im2col", init="he", seed=0, dtype=np.float64):
+                 impl: str = "im2col", seed=0, init="he", dtype=np.float64):
         super().__init__()
         check_positive(in_channels, "in_channels", integer=True)
         check_positive(out_channels, "out_channels", integer=True)
         if impl not in ("im2col", "naive"):
-            raise ValueError(f"`impl` phải là 'im2col' hoặc 'naive', nhưng nhận được {impl!r}.")
+            raise DlbookError(f"`impl` phải là 'im2col' hoặc 'naive', nhưng nhận được {impl!r}.")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = check_int_pair(kernel_size, "kernel_size")
         self.stride = check_int_pair(stride, "stride")
@@ -175,7 +177,8 @@ class Conv2D(Layer):
         if self.impl == "naive":
             dx, dW, db = conv2d_backward_naive(dout, x, W, self.stride, self.padding)
         else:
-            dx, dW, db = conv2d_backward_im2col(dout, x, W, self.stride, self.padding, cols)
+            dx, dW, db = conv2d_backward_im2col(dout, x, W, self.stride, self.padding, cols,
+                                                need_dx=not self.skip_input_grad)
         self.grads = {"W": dW, "b": db}
         return dx
 

@@ -64,6 +64,8 @@ class Dense(Layer):
         dout = as_float_array(dout, "dout", shape=(x.shape[0], self.out_features))
         self.grads["W"] = x.T @ dout
         self.grads["b"] = dout.sum(axis=0)
+        if self.skip_input_grad:
+            return None
         return dout @ self.params["W"].T
 
     def extra_repr(self):
