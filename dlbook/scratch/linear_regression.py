@@ -111,27 +111,51 @@ class LinearRegressionGD(_LinearBase):
     Learned attributes: ``coef_`` (d,), ``intercept_``, ``history_`` (loss ``J`` at every epoch,
     starting with the initial weights), ``weights_history_`` (rows ``[b, w₁, …, w_d]`` per epoch),
     ``n_epochs_`` (epochs run) and ``stop_reason_`` (``"grad_norm"``, ``"max_epochs"`` or
-    ``"diverged"``). ``w_init`` sets the starting weights ``[b, w₁, …]`` (default zeros).
+    ``"diverged"``). ``w_init`` sets the starting weights ``[b, w₁, …]`` (default zeros; without
+    intercept the rows and ``w_init`` have no ``b``).
+
+    ``loss`` is ``"mse"`` (L2: ``J = (1/2N)‖r‖²``, ``∇J = Xᵀr/N`` with ``r = ŷ − y``), ``"mae"``
+    (L1: ``J = mean|r|``, ``∇J = Xᵀsign(r)/N``, little pulled by outliers; its subgradient does
+    not vanish at the minimum, so it stops on ``max_epochs``) or ``"huber"`` (``delta``).
     """
 
     def __init__(self, lr: float = 0.1, max_epochs: int = 1000, tol: float = 1e-6,
-                 fit_intercept: bool = True, record_history: bool = True, w_init=None):
+                 fit_intercept: bool = True, record_history: bool = True, w_init=None,
+                 loss: str = "mse", delta: float = 1.0):
         self.lr = lr
         self.max_epochs = max_epochs
         self.tol = tol
         self.fit_intercept = fit_intercept
         self.record_history = record_history
         self.w_init = w_init
+        self.loss = loss
+        self.delta = delta
 
-    @staticmethod
-    def _loss(Xb, w, y):
+    def _loss(self, Xb, w, y):
         r = Xb @ w - y
+        if self.loss == "mae":
+            return float(np.mean(np.abs(r)))
+        if self.loss == "huber":
+            a = np.abs(r)
+            return float(np.mean(np.where(a <= self.delta, 0.5 * r * r,
+                                          self.delta * (a - 0.5 * self.delta))))
         return 0.5 * float(r @ r) / len(y)
+
+    def _gradient(self, Xb, w, y):
+        r = Xb @ w - y
+        if self.loss == "mae":
+            r = np.sign(r)
+        elif self.loss == "huber":
+            r = np.clip(r, -self.delta, self.delta)
+        return Xb.T @ r / len(y)
 
     def fit(self, X, y):
         check_positive(self.lr, "lr")
         check_positive(self.max_epochs, "max_epochs", integer=True, allow_zero=True)
         check_positive(self.tol, "tol", allow_zero=True)
+        if self.loss not in ("mse", "mae", "huber"):
+            raise DlbookError(f"`loss` phải là 'mse', 'mae' hoặc 'huber', nhưng nhận được {self.loss!r}.")
+        check_positive(self.delta, "delta")
         X, y = _Xy(X, y)
         n, d = X.shape
         Xb = add_bias_column(X) if self.fit_intercept else X
@@ -145,7 +169,7 @@ class LinearRegressionGD(_LinearBase):
         epoch = 0
         with np.errstate(over="ignore", invalid="ignore"):
             for epoch in range(1, self.max_epochs + 1):
-                grad = Xb.T @ (Xb @ w - y) / n
+                grad = self._gradient(Xb, w, y)
                 if np.linalg.norm(grad) < self.tol:
                     epoch -= 1
                     self.stop_reason_ = "grad_norm"

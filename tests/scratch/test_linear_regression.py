@@ -92,6 +92,20 @@ def test_one_outlier_pulls_the_least_squares_line():
     assert dirty.coef_[0] < 0.9 - 0.1
 
 
+def test_l1_loss_is_less_pulled_by_the_outlier_than_l2():
+    height = np.linspace(-1, 1, 12)  # standardised heights
+    weight = 0.9 * height
+    Xo, yo = np.r_[height, -1.0][:, None], np.r_[weight, 3.0]  # one short, very heavy person
+    l2 = LinearRegressionGD(lr=0.1, max_epochs=3000, loss="mse").fit(Xo, yo)
+    l1 = LinearRegressionGD(lr=0.02, max_epochs=6000, loss="mae").fit(Xo, yo)
+    huber = LinearRegressionGD(lr=0.1, max_epochs=6000, loss="huber", delta=0.1).fit(Xo, yo)
+    assert abs(l2.coef_[0] - 0.9) > 0.5
+    assert abs(l1.coef_[0] - 0.9) < 0.05
+    assert abs(huber.coef_[0] - 0.9) < 0.15
+    assert l1.stop_reason_ == "max_epochs"
+    np.testing.assert_allclose(l2.coef_, LinearRegression().fit(Xo, yo).coef_, atol=1e-5)
+
+
 def test_linear_regression_errors_are_in_vietnamese():
     with pytest.raises(NotFittedError, match="fit"):
         LinearRegressionGD().predict(X)

@@ -201,3 +201,12 @@ def test_diverging_training_stops_with_a_clear_message():
     with pytest.raises(DlbookError, match="NaN"):
         net.fit(X, X[:, 0] * 1e3, loss="mse", optimizer=SGD(10.0), epochs=50, batch_size=3,
                 dtype=None, progress=False)
+
+
+def test_fit_shows_a_progress_bar_only_when_asked(capsys):
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    y = np.array([0, 1] * 4)
+    Sequential(Dense(2, 2)).fit(X, y, epochs=2, batch_size=4, progress=True)
+    assert "Huấn luyện" in capsys.readouterr().err
+    Sequential(Dense(2, 2)).fit(X, y, epochs=2, batch_size=4, progress=False)
+    assert "Huấn luyện" not in capsys.readouterr().err
