@@ -109,6 +109,7 @@ def fetch(dataset: str, filename: str, root: Optional[os.PathLike] = None, progr
     if not target.exists():
         print(f"Đang tải {remote.name} ({remote.size / 1e6:.1f} MB) của {dataset} vào {folder} ...")
     failures = []
+    pooch.get_logger().setLevel("WARNING")  # our own Vietnamese line replaces pooch's English one
     for url in remote.urls:
         try:
             path = pooch.retrieve(
