@@ -9,7 +9,7 @@ from typing import Optional
 import numpy as np
 
 from dlbook.data._common import check_choice, prepare_images, vn_int
-from dlbook.data.download import ChecksumError, DownloadError, fetch
+from dlbook.data.download import DownloadError, fetch
 from dlbook.data.formats import read_idx
 from dlbook.data.result import make_output
 
@@ -205,8 +205,6 @@ def load_fashion_mnist(
 
 
 __all__ = [
-    "ChecksumError",
-    "DownloadError",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_CLASSES_EN",
     "MNIST_CLASSES",

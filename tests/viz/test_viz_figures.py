@@ -1,6 +1,5 @@
 """dlbook.viz: each function returns a Figure with the expected artists; the maps are computed right."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
