@@ -13,7 +13,8 @@ X = rng.normal(5, 3, (40, 3))
 X[:, 2] = 7.0  # a constant feature
 
 
-@pytest.mark.parametrize("ours, ref", [(MinMaxScaler, skp.MinMaxScaler), (StandardScaler, skp.StandardScaler)])
+@pytest.mark.parametrize("ours, ref", [(MinMaxScaler, skp.MinMaxScaler),
+                                       (StandardScaler, skp.StandardScaler)])
 def test_scalers_match_sklearn_fit_on_train_only(ours, ref):
     train, test = X[:30], X[30:]
     a = ours().fit(train)
