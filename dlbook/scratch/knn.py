@@ -2,13 +2,15 @@
 
 There is no training: ``fit`` stores the data. ``predict`` finds the ``k`` training points
 closest to each query and takes a majority vote; a tie goes to the smallest class label (as
-scikit-learn does). Distances are computed for a block of queries at a time with broadcasting
-(``‖a − b‖² = ‖a‖² − 2a·b + ‖b‖²`` for the Euclidean metric).
+scikit-learn does). Euclidean distances are computed for a block of queries at once with one
+matrix product, ``‖a − b‖² = ‖a‖² − 2a·b + ‖b‖²``; Manhattan distances with
+``scipy.spatial.distance.cdist``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_positive, check_same_length
 
@@ -43,16 +45,22 @@ class KNNClassifier:
         if self.metric == "euclidean":
             d2 = (Q * Q).sum(1)[:, None] - 2.0 * Q @ self.X_.T + (self.X_ * self.X_).sum(1)[None, :]
             return np.sqrt(np.maximum(d2, 0.0))
-        return np.abs(Q[:, None, :] - self.X_[None, :, :]).sum(-1)
+        # Σ|a − b| has no such shortcut; scipy's C loop avoids an (n_q, n_train, d) temporary
+        return cdist(Q, self.X_, metric="cityblock")
 
-    def kneighbors(self, X, block: int = 512):
-        """``(distances, indices)`` of the ``k`` nearest training points, nearest first."""
+    def kneighbors(self, X, block=None):
+        """``(distances, indices)`` of the ``k`` nearest training points, nearest first.
+
+        Queries are processed ``block`` at a time (by default as many as keep the distance
+        matrix around 20 million numbers)."""
         check_fitted(self, "X_")
         X = check_array(X, "X", ndim=2)
         if X.shape[1] != self.X_.shape[1]:
             raise DlbookError(
                 f"`X` phải có {self.X_.shape[1]} đặc trưng như dữ liệu huấn luyện, nhưng có {X.shape[1]}."
             )
+        if block is None:
+            block = max(1, int(2e7 // max(len(self.X_), 1)))
         dists, idxs = [], []
         for s in range(0, len(X), block):
             D = self._distances(X[s:s + block])

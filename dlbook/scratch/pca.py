@@ -58,7 +58,7 @@ class PCA:
         if m is None:
             return d
         if isinstance(m, (float, np.floating)) and 0 < m < 1:
-            return int(min(np.searchsorted(np.cumsum(ratio), m) + 1, d))
+            return int(min(np.searchsorted(np.cumsum(ratio), m, side="right") + 1, d))
         if isinstance(m, (int, np.integer)) and not isinstance(m, bool) and 1 <= m <= d:
             return int(m)
         raise DlbookError(
