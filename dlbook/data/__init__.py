@@ -71,3 +71,50 @@ __all__ = [
 ]
 
 # Phần 6–8 re-exports below
+from dlbook.data.captions import (
+    CAPTION_SPECIALS,
+    build_caption_vocab,
+    clean_caption,
+    decode_caption,
+    encode_captions,
+    load_flickr8k,
+    make_captioned_images,
+    read_flickr8k_captions,
+)
+from dlbook.data.corpus import CORPUS_TOPICS, VIETNAMESE_CORPUS, make_vietnamese_corpus, tokenize_vi
+from dlbook.data.dates import (
+    date_to_vietnamese,
+    encode_date_pairs,
+    make_vietnamese_dates,
+    number_to_vietnamese,
+)
+from dlbook.data.detection_data import (
+    SHAPE_CLASSES,
+    load_yolo_dataset,
+    make_shapes_detection,
+    read_yolo_labels,
+    write_yolo_labels,
+    xyxy_to_yolo,
+    yolo_to_xyxy,
+)
+from dlbook.data.segmentation_data import make_segmentation_masks
+from dlbook.data.series import (
+    ForecastData,
+    load_price_csv,
+    make_forecasting_data,
+    make_time_series,
+    make_windows,
+    split_series,
+)
+
+__all__ += [
+    "CAPTION_SPECIALS", "build_caption_vocab", "clean_caption", "decode_caption",
+    "encode_captions", "load_flickr8k", "make_captioned_images", "read_flickr8k_captions",
+    "CORPUS_TOPICS", "VIETNAMESE_CORPUS", "make_vietnamese_corpus", "tokenize_vi",
+    "date_to_vietnamese", "encode_date_pairs", "make_vietnamese_dates", "number_to_vietnamese",
+    "SHAPE_CLASSES", "load_yolo_dataset", "make_shapes_detection", "read_yolo_labels",
+    "write_yolo_labels", "xyxy_to_yolo", "yolo_to_xyxy",
+    "make_segmentation_masks",
+    "ForecastData", "load_price_csv", "make_forecasting_data", "make_time_series",
+    "make_windows", "split_series",
+]

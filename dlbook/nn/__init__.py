@@ -50,3 +50,46 @@ __all__ = [
 ]
 
 # Phần 6–8 re-exports below
+from dlbook.nn.captioning import CAPTIONING_DEFAULTS, CaptioningModel, bleu_score, train_captioner
+from dlbook.nn.detector import (
+    DETECTOR_DEFAULTS,
+    GridDetector,
+    average_precision,
+    decode_predictions,
+    detection_loss,
+    encode_targets,
+    mean_average_precision,
+    train_detector,
+    yolo_filters,
+)
+from dlbook.nn.gan import (
+    GAN_DEFAULTS,
+    ConditionalDiscriminator,
+    ConditionalGenerator,
+    DCGANDiscriminator,
+    DCGANGenerator,
+    Discriminator2D,
+    Generator2D,
+    digits_for_gan,
+    gan_train_step,
+    mode_coverage,
+    ring_of_gaussians,
+    train_gan,
+)
+from dlbook.nn.seq2seq import SEQ2SEQ_DEFAULTS, Seq2SeqAttention, sequence_accuracy, train_seq2seq
+from dlbook.nn.sequence import SEQUENCE_DEFAULTS, SequenceRegressor, train_regressor
+from dlbook.nn.transformer import MultiHeadSelfAttention, TransformerEncoderBlock, positional_encoding
+from dlbook.nn.unet import UNET_DEFAULTS, UNet, dice_loss, dice_score, iou_score, train_segmenter
+
+__all__ += [
+    "CAPTIONING_DEFAULTS", "CaptioningModel", "bleu_score", "train_captioner",
+    "DETECTOR_DEFAULTS", "GridDetector", "average_precision", "decode_predictions",
+    "detection_loss", "encode_targets", "mean_average_precision", "train_detector", "yolo_filters",
+    "GAN_DEFAULTS", "ConditionalDiscriminator", "ConditionalGenerator", "DCGANDiscriminator",
+    "DCGANGenerator", "Discriminator2D", "Generator2D", "digits_for_gan", "gan_train_step",
+    "mode_coverage", "ring_of_gaussians", "train_gan",
+    "SEQ2SEQ_DEFAULTS", "Seq2SeqAttention", "sequence_accuracy", "train_seq2seq",
+    "SEQUENCE_DEFAULTS", "SequenceRegressor", "train_regressor",
+    "MultiHeadSelfAttention", "TransformerEncoderBlock", "positional_encoding",
+    "UNET_DEFAULTS", "UNet", "dice_loss", "dice_score", "iou_score", "train_segmenter",
+]

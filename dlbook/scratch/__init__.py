@@ -124,3 +124,58 @@ from dlbook.scratch.pca import PCA
 from dlbook.scratch.preprocessing import MinMaxScaler, StandardScaler, train_test_split
 
 # Phần 6–8 (sequence, detection, attention) re-exports below
+from dlbook.scratch.attention import (
+    SCORE_FUNCTIONS,
+    ScaledDotProductAttention,
+    additive_score,
+    attention,
+    cosine_score,
+    dot_score,
+    general_score,
+    location_score,
+    masked_softmax,
+    scaled_dot_score,
+)
+from dlbook.scratch.detection import (
+    anchor_grid_shape,
+    approx_anchor_centres,
+    box_area,
+    cxcywh_to_xyxy,
+    generate_anchors,
+    iou,
+    nms,
+    roi_bins,
+    roi_max_pool,
+    xyxy_to_cxcywh,
+)
+from dlbook.scratch.embeddings import (
+    SkipGramNS,
+    Vocab,
+    build_vocab,
+    cbow_pairs,
+    cooccurrence_matrix,
+    cosine_similarity,
+    nearest_words,
+    skipgram_pairs,
+    svd_embeddings,
+    tokenize,
+)
+from dlbook.scratch.gru import GRUCell
+from dlbook.scratch.lstm import LSTMCell
+from dlbook.scratch.rnn import (
+    RecurrentCell,
+    RNNCell,
+    SimpleRNN,
+    jacobian_norms,
+    rnn_backward,
+    rnn_forward,
+    rnn_step_backward,
+    rnn_step_forward,
+    step_jacobian,
+)
+from dlbook.scratch.transposed_conv import (
+    ConvTranspose2D,
+    conv_transpose2d,
+    conv_transpose2d_backward,
+    conv_transpose_output_size,
+)
