@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from course_support import ASSIGNMENTS, grade_assignment
+from course_support import ASSIGNMENTS, grade_assignments, split_for_workers
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +21,8 @@ def graded_course(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("course")
     names = sorted(wanted) or ASSIGNMENTS
     workers = max(1, min(3, os.cpu_count() or 1, len(names)))
-    # the slowest (PyTorch training) first, so the pool is not left waiting on it at the end
-    names.sort(key=lambda n: ("pytorch" not in n and "gan" not in n, n))
-    with ThreadPoolExecutor(workers) as pool:
-        results = dict(zip(names, pool.map(lambda n: grade_assignment(n, workdir), names)))
-    return results
+    groups = split_for_workers(names, workers)
+    with ThreadPoolExecutor(len(groups)) as pool:
+        parts = pool.map(lambda ig: grade_assignments(ig[1], workdir / f"course{ig[0]}"),
+                         enumerate(groups))
+        return {name: graded for part in parts for name, graded in part.items()}

@@ -1,11 +1,11 @@
 """Helpers of the course tests: assignments, the real nbgrader commands, notebook runs.
 
-``grade_assignment`` (behind the ``graded_course`` fixture of conftest.py) grades three
-submissions of an assignment through the real ``nbgrader generate_assignment`` and
+``grade_assignments`` (behind the ``graded_course`` fixture of conftest.py) grades three
+submissions of every assignment through the real ``nbgrader generate_assignment`` and
 ``nbgrader autograde`` in a temporary copy of the course: the solution notebook
 (``solution``), the released notebook unmodified (``release``) and the released notebook with
-the solutions of every other task filled in (``partial``). Each assignment is graded in its own
-course copy (own gradebook); the fixture grades several at once.
+the solutions of every other task filled in (``partial``). Assignments are graded in one
+course copy per worker (own gradebook); the fixture runs the workers at once.
 """
 
 from __future__ import annotations
@@ -119,50 +119,76 @@ class GradedAssignment:
 STUDENTS = ("solution", "release", "partial")
 
 
-def grade_assignment(name: str, workdir: Path) -> GradedAssignment:
-    """Generate, submit and autograde one assignment in a fresh course copy under ``workdir``."""
-    course = workdir / name
+def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignment]:
+    """Generate, submit and autograde ``names`` in one fresh course copy at ``course``.
+
+    One ``nbgrader generate_assignment "*"`` and one ``nbgrader autograde "*"`` for the whole
+    group (each nbgrader start costs seconds), three students per assignment.
+    """
     if course.exists():
         shutil.rmtree(course)
     (course / "solutions").mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", course / "nbgrader_config.py")
-    shutil.copytree(SOLUTIONS / name, course / "solutions" / name,
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    generate = run_nbgrader(["generate_assignment", name, "--force"], course)
-    source = read_source(name)
-    tasks = tasks_of(source)
-    solved = [t.solution_id for t in tasks[::2]]
+    for name in names:
+        shutil.copytree(SOLUTIONS / name, course / "solutions" / name,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    generate = run_nbgrader(["generate_assignment", "*", "--force"], course)
+    plans = {}
+    for name in names:
+        source = read_source(name)
+        tasks = tasks_of(source)
+        plans[name] = (source, tasks, [t.solution_id for t in tasks[::2]])
     if generate.returncode == 0:
-        release = nbformat.read(course / "exercises" / name / f"{name}.ipynb", as_version=4)
-        submissions = {
-            "solution": source,
-            "release": release,
-            "partial": partial_submission(release, source, solved),
-        }
-        for student, nb in submissions.items():
-            folder = course / "submitted" / student / name
-            folder.mkdir(parents=True)
-            if student == "release":  # byte for byte what the student downloads
-                shutil.copy(course / "exercises" / name / f"{name}.ipynb", folder)
-            else:
-                nbformat.write(nb, folder / f"{name}.ipynb")
-        autograde = run_nbgrader(["autograde", name, "--force"], course)
+        for name, (source, tasks, solved) in plans.items():
+            released = course / "exercises" / name / f"{name}.ipynb"
+            release = nbformat.read(released, as_version=4)
+            submissions = {
+                "solution": source,
+                "release": release,
+                "partial": partial_submission(release, source, solved),
+            }
+            for student, nb in submissions.items():
+                folder = course / "submitted" / student / name
+                folder.mkdir(parents=True)
+                if student == "release":  # byte for byte what the student downloads
+                    shutil.copy(released, folder)
+                else:
+                    nbformat.write(nb, folder / f"{name}.ipynb")
+        autograde = run_nbgrader(["autograde", "*", "--force"], course)
     else:
         autograde = subprocess.CompletedProcess([], 1, "", "generate failed")
-    result = GradedAssignment(name, course, tasks, generate, autograde,
-                              [s[: -len("_code")] for s in solved])
+    results = {}
+    for name, (source, tasks, solved) in plans.items():
+        results[name] = GradedAssignment(name, course, tasks, generate, autograde,
+                                         [s[: -len("_code")] for s in solved])
     if autograde.returncode == 0:
         from nbgrader.api import Gradebook
 
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-            for student in STUDENTS:
-                sub = gb.find_submission(name, student)
-                result.scores[student] = sub.score
-                result.grades[student] = {
-                    g.name: (g.score, g.max_score, g.needs_manual_grade)
-                    for nb in sub.notebooks for g in nb.grades
-                }
-    return result
+            for name, result in results.items():
+                for student in STUDENTS:
+                    sub = gb.find_submission(name, student)
+                    result.scores[student] = sub.score
+                    result.grades[student] = {
+                        g.name: (g.score, g.max_score, g.needs_manual_grade)
+                        for nb in sub.notebooks for g in nb.grades
+                    }
+    return results
+
+
+#: Relative cost of grading an assignment (the PyTorch one trains a CNN twice).
+GRADING_COST = {"a07-cnn-pytorch": 4.0, "a05-conv-pool": 1.5, "a11-gan-step": 1.5}
+
+
+def split_for_workers(names: List[str], workers: int) -> List[List[str]]:
+    """Greedy longest-first split of the assignments into ``workers`` balanced groups."""
+    groups: List[List[str]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for name in sorted(names, key=lambda n: -GRADING_COST.get(n, 1.0)):
+        i = loads.index(min(loads))
+        groups[i].append(name)
+        loads[i] += GRADING_COST.get(name, 1.0)
+    return [g for g in groups if g]
 
 
 # ---------------------------------------------------------------------------------------------
