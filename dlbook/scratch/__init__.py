@@ -177,5 +177,6 @@ from dlbook.scratch.transposed_conv import (
     ConvTranspose2D,
     conv_transpose2d,
     conv_transpose2d_backward,
+    conv_transpose2d_forward,
     conv_transpose_output_size,
 )

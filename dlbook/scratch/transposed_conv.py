@@ -19,6 +19,7 @@ from dlbook.errors import DlbookError, ShapeError, check_array, check_positive
 __all__ = [
     "conv_transpose_output_size",
     "conv_transpose2d",
+    "conv_transpose2d_forward",
     "conv_transpose2d_backward",
     "ConvTranspose2D",
 ]
@@ -46,10 +47,19 @@ def _check_args(x, w, stride, padding, output_padding):
     return x, w
 
 
-def conv_transpose2d(x, w, b=None, stride: int = 1, padding: int = 0, output_padding: int = 0):
-    """Forward pass. ``x``: ``(N, C_in, H, W)``, ``w``: ``(C_in, C_out, kH, kW)``, ``b``: ``(C_out,)``.
+def conv_transpose2d(x, w, stride: int = 1, padding: int = 0, b=None, output_padding: int = 0):
+    """Transposed convolution of ``x`` ``(N, C_in, H, W)`` with ``w`` ``(C_in, C_out, kH, kW)``.
 
-    Returns ``(out, cache)``; ``out`` has shape ``(N, C_out, H_out, W_out)``.
+    Returns ``(N, C_out, H_out, W_out)``; the same as ``torch.nn.functional.conv_transpose2d``.
+    """
+    return conv_transpose2d_forward(x, w, b, stride, padding, output_padding)[0]
+
+
+def conv_transpose2d_forward(x, w, b=None, stride: int = 1, padding: int = 0,
+                             output_padding: int = 0):
+    """Forward pass that also returns the cache for the backward pass: ``(out, cache)``.
+
+    ``x``: ``(N, C_in, H, W)``, ``w``: ``(C_in, C_out, kH, kW)``, ``b``: ``(C_out,)`` or None.
     """
     x, w = _check_args(x, w, stride, padding, output_padding)
     N, _, H, W = x.shape
@@ -72,7 +82,7 @@ def conv_transpose2d(x, w, b=None, stride: int = 1, padding: int = 0, output_pad
 
 
 def conv_transpose2d_backward(dout, cache):
-    """Backward pass: returns ``dx, dw, db`` for the ``cache`` of :func:`conv_transpose2d`."""
+    """Backward pass: returns ``dx, dw, db`` for the ``cache`` of :func:`conv_transpose2d_forward`."""
     x, w, stride, padding, full_shape = cache
     N, _, H, W = x.shape
     _, _, kH, kW = w.shape
@@ -112,8 +122,8 @@ class ConvTranspose2D:
         self.cache = None
 
     def forward(self, x):
-        out, self.cache = conv_transpose2d(x, self.params["W"], self.params["b"], self.stride,
-                                           self.padding, self.output_padding)
+        out, self.cache = conv_transpose2d_forward(x, self.params["W"], self.params["b"],
+                                                   self.stride, self.padding, self.output_padding)
         return out
 
     def backward(self, dout):
