@@ -59,9 +59,9 @@ import os
 import subprocess
 import sys
 
-if importlib.util.find_spec("dlbook") is None and (
-    "google.colab" in sys.modules or "BINDER_SERVICE_HOST" in os.environ
-):
+on_colab = "google.colab" in sys.modules
+on_binder = any(name.startswith("BINDER_") for name in os.environ)
+if importlib.util.find_spec("dlbook") is None and (on_colab or on_binder):
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
          "git+{repo}"],
