@@ -39,7 +39,7 @@ def test_linear_regression_recovers_2x0_plus_3x1_plus_4():
     y = 2 * x[:, :1] + 3 * x[:, 1:] + 4 + 0.01 * torch.randn(200, 1)
     model = dnn.LinearRegression(2)
     opt = torch.optim.SGD(model.parameters(), lr=0.5)
-    for _ in range(2000):
+    for _ in range(800):
         opt.zero_grad()
         torch.nn.functional.mse_loss(model(x), y).backward()
         opt.step()
