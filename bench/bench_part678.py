@@ -25,7 +25,7 @@ def _timer():
 
 def bench_word2vec():
     from dlbook.data.corpus import CORPUS_TOPICS, VIETNAMESE_CORPUS
-    from dlbook.scratch.embeddings import SkipGramNS, cosine_similarity
+    from dlbook.scratch.embeddings import GloVe, SkipGramNS, cosine_similarity
 
     t = _timer()
     model = SkipGramNS(dim=30, epochs=30, seed=0).fit(VIETNAMESE_CORPUS)
@@ -36,9 +36,13 @@ def bench_word2vec():
         for b, wb in enumerate(topics):
             S = cosine_similarity(model.W_in_[model.vocab_.encode(wa)], model.W_in_[model.vocab_.encode(wb)])
             (within if a == b else between).append(S[~np.eye(len(wa), dtype=bool)].mean() if a == b else S.mean())
-    return (f"loss {model.history_[0]:.2f} → {model.history_[-1]:.2f}; mean cosine within topic "
+    tg = _timer()
+    glove = GloVe(dim=20, epochs=100).fit(VIETNAMESE_CORPUS)
+    glove_secs = tg()
+    return (f"skip-gram loss {model.history_[0]:.2f} → {model.history_[-1]:.2f}; mean cosine within topic "
             f"{np.mean(within):.2f} vs between {np.mean(between):.2f}; "
-            f"nearest to 'chó': {[w for w, _ in model.most_similar('chó', 3)]}"), secs
+            f"nearest to 'chó': {[w for w, _ in model.most_similar('chó', 3)]}; GloVe ({glove_secs:.1f} s) "
+            f"nearest to 'huế': {[w for w, _ in glove.most_similar('huế', 3)]}"), secs
 
 
 def bench_detector():

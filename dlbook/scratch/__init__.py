@@ -149,6 +149,7 @@ from dlbook.scratch.detection import (
     xyxy_to_cxcywh,
 )
 from dlbook.scratch.embeddings import (
+    GloVe,
     SkipGramNS,
     Vocab,
     build_vocab,

@@ -2,6 +2,9 @@
 
 Sentences are given as strings (split on whitespace, case kept) or as lists of tokens.
 
+GloVe (Pennington et al., 2014) fits ``w_i·w̃_j + b_i + b̃_j ≈ log X_ij`` on the non-zero
+co-occurrence counts, weighted by ``f(X) = min(1, (X/x_max)^α)``.
+
 Skip-gram with negative sampling (Mikolov et al., 2013) maximises, for every (centre c,
 context o) pair within the window and K words ``n_k`` drawn from the unigram distribution
 raised to 3/4, ``log σ(u_o·v_c) + Σ_k log σ(−u_{n_k}·v_c)``; the loss is the *mean* of its
@@ -29,6 +32,7 @@ __all__ = [
     "skipgram_pairs",
     "cbow_pairs",
     "SkipGramNS",
+    "GloVe",
 ]
 
 
@@ -289,3 +293,64 @@ class SkipGramNS:
     def most_similar(self, word: str, topn: int = 5):
         self._check()
         return nearest_words(self.W_in_, self.vocab_, word, topn)
+
+
+class GloVe:
+    """GloVe: weighted least squares on the log co-occurrence counts, trained with AdaGrad.
+
+    ``J = Σ_{X_ij > 0} f(X_ij) (w_i·w̃_j + b_i + b̃_j − log X_ij)²``. The counts come from
+    :func:`cooccurrence_matrix` with ``window`` (plain counts; the paper also weights a pair by
+    1/distance). ``embeddings_ = W_ + W_tilde_`` as in the paper; ``history_``: loss per epoch.
+    """
+
+    def __init__(self, dim: int = 20, window: int = 2, x_max: float = 10.0, alpha: float = 0.75,
+                 lr: float = 0.1, epochs: int = 200, seed: int = 0):
+        self.dim, self.window, self.x_max, self.alpha = dim, window, x_max, alpha
+        self.lr, self.epochs, self.seed = lr, epochs, seed
+
+    @staticmethod
+    def loss_and_grads(params, rows, cols, counts, x_max: float = 10.0, alpha: float = 0.75):
+        """Loss over the pairs ``(rows[k], cols[k])`` with counts ``counts[k] > 0`` and the
+        gradients of every entry of ``params`` (``W``, ``W_tilde``, ``b``, ``b_tilde``)."""
+        W, Wt, b, bt = params["W"], params["W_tilde"], params["b"], params["b_tilde"]
+        weight = np.minimum(1.0, (counts / x_max) ** alpha)
+        diff = np.sum(W[rows] * Wt[cols], axis=1) + b[rows] + bt[cols] - np.log(counts)
+        loss = float(np.sum(weight * diff**2))
+        g = 2 * weight * diff
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        np.add.at(grads["W"], rows, g[:, None] * Wt[cols])
+        np.add.at(grads["W_tilde"], cols, g[:, None] * W[rows])
+        np.add.at(grads["b"], rows, g)
+        np.add.at(grads["b_tilde"], cols, g)
+        return loss, grads
+
+    def fit(self, sentences):
+        for name in ("dim", "window", "epochs"):
+            check_positive(getattr(self, name), name, integer=True)
+        M, self.vocab_ = cooccurrence_matrix(_as_token_lists(sentences), self.window)
+        rows, cols = np.nonzero(M)
+        counts = M[rows, cols]
+        rng = np.random.default_rng(self.seed)
+        V = len(self.vocab_)
+        self.params_ = {
+            "W": rng.uniform(-0.5, 0.5, (V, self.dim)) / self.dim,
+            "W_tilde": rng.uniform(-0.5, 0.5, (V, self.dim)) / self.dim,
+            "b": np.zeros(V),
+            "b_tilde": np.zeros(V),
+        }
+        g2 = {k: np.full_like(v, 1e-8) for k, v in self.params_.items()}  # AdaGrad accumulators
+        self.history_ = []
+        for _ in range(self.epochs):
+            loss, grads = self.loss_and_grads(self.params_, rows, cols, counts, self.x_max,
+                                              self.alpha)
+            for k, g in grads.items():
+                g2[k] += g**2
+                self.params_[k] -= self.lr * g / np.sqrt(g2[k])
+            self.history_.append(loss / len(counts))
+        self.embeddings_ = self.params_["W"] + self.params_["W_tilde"]
+        return self
+
+    def most_similar(self, word: str, topn: int = 5):
+        if not hasattr(self, "embeddings_"):
+            raise NotFittedError("GloVe chưa được huấn luyện: hãy gọi `fit` trước.")
+        return nearest_words(self.embeddings_, self.vocab_, word, topn)

@@ -4,6 +4,7 @@ import pytest
 from dlbook.data.corpus import CORPUS_TOPICS, VIETNAMESE_CORPUS
 from dlbook.errors import DlbookError, NotFittedError
 from dlbook.scratch.embeddings import (
+    GloVe,
     SkipGramNS,
     build_vocab,
     cbow_pairs,
@@ -158,3 +159,23 @@ def test_skipgram_errors_in_vietnamese():
         SkipGramNS().fit("một chuỗi")
     with pytest.raises(DlbookError, match="weighting"):
         svd_embeddings(np.eye(3), 2, weighting="tfidf")
+
+
+def test_glove_loss_passes_gradient_check():
+    rng = np.random.default_rng(3)
+    params = {"W": rng.normal(size=(5, 3)), "W_tilde": rng.normal(size=(5, 3)),
+              "b": rng.normal(size=5), "b_tilde": rng.normal(size=5)}
+    rows, cols = np.array([0, 1, 4, 2, 0]), np.array([1, 0, 2, 4, 3])
+    counts = np.array([3.0, 3.0, 20.0, 20.0, 1.0])  # one count above x_max: weight 1
+    _, grads = GloVe.loss_and_grads(params, rows, cols, counts)
+    for name, p in params.items():
+        f = lambda _: GloVe.loss_and_grads(params, rows, cols, counts)[0]  # noqa: E731
+        assert gradient_check(f, p, grads[name]) < 1e-6, name
+
+
+def test_glove_fits_the_log_counts_and_groups_topics():
+    model = GloVe(dim=10, epochs=100).fit(VIETNAMESE_CORPUS)
+    assert model.history_[-1] < 0.01 * model.history_[0]
+    within, between = _mean_similarity(model.embeddings_, model.vocab_)
+    assert within > between + 0.3
+    assert model.most_similar("ô_tô", 1)[0][0] in CORPUS_TOPICS["phương tiện"]
