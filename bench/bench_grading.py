@@ -1,6 +1,6 @@
 """Benchmark: sandboxed parallel grading (``dlbook course autograde``) against stock nbgrader.
 
-Builds a temporary copy of the course with one assignment (default ``a01-numpy``) and N generated
+Builds a temporary copy of the course with one assignment (default ``a08-iou-nms``) and N generated
 submissions (default 200: a mix of full solutions, blank notebooks and partly solved ones, seeded),
 then grades the same submissions three times in fresh copies:
 
@@ -11,7 +11,7 @@ then grades the same submissions three times in fresh copies:
 Prints the times, the time per submission, the ratios to stock, and how many submissions got the
 same total score from stock nbgrader and from our grader. No asserts: a benchmark, not a test.
 
-    sudo .venv/bin/python bench/bench_grading.py                 # 200 submissions of a01-numpy
+    sudo .venv/bin/python bench/bench_grading.py                 # 200 submissions of a08-iou-nms
     sudo .venv/bin/python bench/bench_grading.py -n 40 --skip-sequential
 """
 
@@ -92,7 +92,7 @@ def timed(cmd, cwd: Path, env=None) -> float:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="a01-numpy")
+    parser.add_argument("--assignment", default="a08-iou-nms")
     parser.add_argument("-n", type=int, default=200, help="number of submissions")
     parser.add_argument("--jobs", type=int, default=None, help="workers (default: CPU cores)")
     parser.add_argument("--skip-sequential", action="store_true",
