@@ -11,7 +11,14 @@ import pytest
 
 from course_support import ASSIGNMENTS, read_source, tasks_of
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
+# Every test that grades shares one session fixture; keep them in one xdist worker.
+nbgrader_run = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
+
+
+def _graded(test):
+    for mark in nbgrader_run:
+        test = mark(test)
+    return test
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -21,6 +28,7 @@ def test_assignment_has_three_to_eight_graded_tasks_with_points(assignment):
     assert all(t.points > 0 for t in tasks)
 
 
+@_graded
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_nbgrader_generate_and_autograde_run_without_error(assignment, graded_course):
     graded = graded_course[assignment]
@@ -28,6 +36,7 @@ def test_nbgrader_generate_and_autograde_run_without_error(assignment, graded_co
     assert graded.autograde.returncode == 0, graded.log()
 
 
+@_graded
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_notebook_scores_full_marks(assignment, graded_course):
     graded = graded_course[assignment]
@@ -38,6 +47,7 @@ def test_solution_notebook_scores_full_marks(assignment, graded_course):
     assert graded.scores["solution"] == sum(t.points for t in graded.tasks)
 
 
+@_graded
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_released_notebook_unmodified_scores_zero_without_manual_grading(assignment,
                                                                           graded_course):
@@ -49,6 +59,7 @@ def test_released_notebook_unmodified_scores_zero_without_manual_grading(assignm
     assert graded.scores["release"] == 0
 
 
+@_graded
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_partial_submission_gets_exactly_the_points_of_the_solved_tasks(assignment,
                                                                          graded_course):
