@@ -100,7 +100,7 @@ class GradingContext:
     secrets: List[str]
     exclude: List[str]
     deadline: float = 0.0
-    lock: Any = None
+    lock: Any = None  #: the gradebook lock (see dlbook.course.worker)
     scratch_base: Optional[str] = None
     mpl_cache: Optional[str] = None
     runs: Dict[str, NotebookRun] = field(default_factory=dict)
@@ -203,13 +203,7 @@ class SandboxedExecute(Execute):
             scratch.populate(src)
             session.write_inputs(scratch.work)
             scratch.own()
-            if ctx.lock is not None:
-                ctx.lock.release()
-            try:
-                self._execute_notebook(nb, resources)
-            finally:
-                if ctx.lock is not None:
-                    ctx.lock.acquire()
+            self._execute_notebook(nb, resources)
             verdicts = session.collect(scratch.work)
         finally:
             scratch.cleanup()

@@ -1,9 +1,11 @@
 """One grading worker: checks a submission, runs nbgrader's Autograde on it, writes its record.
 
-Workers are separate processes (see :mod:`dlbook.course.autograde`); worker ``k`` runs its
-kernels as uid ``DLBOOK_SANDBOX_UID_BASE + k``. The gradebook is shared by all workers: every
-gradebook step of nbgrader runs under an exclusive file lock (``verdicts/.gradebook.lock``), which
-:class:`~dlbook.course.execute.SandboxedExecute` releases while the student's code runs.
+Workers are separate processes (see :mod:`dlbook.course.autograde`); each runs its kernels as
+a sandbox uid of its own (:func:`dlbook.course.sandbox.acquire_uid`). The gradebook is shared by
+all workers: every step of nbgrader that opens it (creating the student and the submission,
+``OverwriteKernelspec``, ``OverwriteCells``, ``SaveAutoGrades``, ``AssignLatePenalties``) runs
+under an exclusive file lock (``verdicts/.gradebook.lock``); everything else, the student's code
+above all, runs in parallel.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from traitlets.config import Config
 
 from dlbook.course import sandbox
 from dlbook.course.course import Course
-from dlbook.course.execute import GradingContext, SandboxedExecute, set_context
+from dlbook.course.execute import GradingContext, SandboxedExecute, get_context, set_context
 from dlbook.course.records import new_record, save_record
 from dlbook.course.validate import check_submission
 from dlbook.course.verdict import load_tasks
@@ -36,16 +38,23 @@ class GradebookLock:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         self.depth = 0
+        self.held_s = 0.0  #: time spent holding the lock (for the records: parallel efficiency)
+        self.wait_s = 0.0  #: time spent waiting for it
+        self._since = 0.0
 
     def acquire(self) -> None:
         if self.depth == 0:
+            t0 = time.monotonic()
             fcntl.flock(self.fd, fcntl.LOCK_EX)
+            self._since = time.monotonic()
+            self.wait_s += self._since - t0
         self.depth += 1
 
     def release(self) -> None:
         self.depth -= 1
         if self.depth == 0:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
+            self.held_s += time.monotonic() - self._since
 
     def __enter__(self):
         self.acquire()
@@ -72,14 +81,61 @@ class _Capture(logging.Handler):
             pass
 
 
+def _with_gradebook_lock(cls):
+    """A subclass of an nbgrader preprocessor that holds the gradebook lock while it runs."""
+
+    def preprocess(self, nb, resources):
+        ctx = get_context()
+        if ctx is None or ctx.lock is None:
+            return cls.preprocess(self, nb, resources)
+        with ctx.lock:
+            return cls.preprocess(self, nb, resources)
+
+    return type(f"Locked{cls.__name__}", (cls,), {"preprocess": preprocess,
+                                                 "__doc__": cls.__doc__})
+
+
+def _locked_pipelines():
+    """nbgrader's two Autograde pipelines, our Execute in, every gradebook step locked."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import (AssignLatePenalties, Execute, OverwriteCells,
+                                        OverwriteKernelspec, SaveAutoGrades)
+
+    uses_db = (OverwriteKernelspec, OverwriteCells, SaveAutoGrades, AssignLatePenalties)
+    traits = Autograde.class_traits()
+
+    def convert(pp):
+        if pp is Execute:
+            return SandboxedExecute
+        return _LOCKED.setdefault(pp, _with_gradebook_lock(pp)) if pp in uses_db else pp
+
+    return ([convert(pp) for pp in traits["sanitize_preprocessors"].default()],
+            [convert(pp) for pp in traits["autograde_preprocessors"].default()])
+
+
+_LOCKED: Dict[type, type] = {}
+
+
+def _locked_autograde():
+    """nbgrader's Autograde whose gradebook set-up (student, submission) runs under the lock."""
+    from nbgrader.converters import Autograde
+
+    class LockedAutograde(Autograde):
+        def init_assignment(self, assignment_id: str, student_id: str) -> None:
+            ctx = get_context()
+            if ctx is None or ctx.lock is None:
+                return super().init_assignment(assignment_id, student_id)
+            with ctx.lock:
+                return super().init_assignment(assignment_id, student_id)
+
+    return LockedAutograde
+
+
 def autograde_overrides(limits: sandbox.Limits) -> Config:
     """nbgrader configuration on top of the course's: our Execute, missing test cells restored."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
-
-    pipeline = [SandboxedExecute if pp is Execute else pp
-                for pp in Autograde.class_traits()["autograde_preprocessors"].default()]
+    sanitize, pipeline = _locked_pipelines()
     c = Config()
+    c.Autograde.sanitize_preprocessors = sanitize
     c.Autograde.autograde_preprocessors = pipeline
     c.Autograde.create_student = True
     c.OverwriteCells.add_missing_cells = True
@@ -109,6 +165,7 @@ class Grader:
         self.scratch_base = options.get("scratch_base")
         self.config = self.course.nbgrader_config(autograde_overrides(self.limits))
         self.lock = GradebookLock(self.course.verdicts_dir / ".gradebook.lock")
+        self.Autograde = _locked_autograde()
         self.log = logging.getLogger(f"dlbook.course.worker.{slot}")
         self.log.propagate = False
         self.log.setLevel(logging.WARNING)
@@ -121,9 +178,8 @@ class Grader:
 
     def grade(self, assignment: str, student: str) -> Dict[str, Any]:
         """Grade one submission; always returns (and saves) a record, never raises."""
-        from nbgrader.converters import Autograde
-
         t0 = time.monotonic()
+        held0, wait0 = self.lock.held_s, self.lock.wait_s
         rec = new_record(assignment, student)
         rec["sandboxed"] = not self.unsafe
         rec["sandbox_uid"] = self.uid
@@ -140,14 +196,16 @@ class Grader:
                 rec["error"] = "Không có notebook nào chấm được; cần chấm tay."
             self._forget_old_grades(assignment, student)
         else:
-            self._autograde(Autograde, rec, assignment, student)
+            self._autograde(rec, assignment, student)
         rec["needs_review"] = bool(rec["flags"] or rec["error"] or rec["status"] != "graded"
                                    or _has_trouble(rec) or self.unsafe)
         rec["duration_s"] = round(time.monotonic() - t0, 2)
+        rec["gradebook_lock_s"] = round(self.lock.held_s - held0, 2)
+        rec["gradebook_wait_s"] = round(self.lock.wait_s - wait0, 2)
         save_record(self.course, rec)
         return rec
 
-    def _autograde(self, Autograde, rec, assignment: str, student: str) -> None:
+    def _autograde(self, rec, assignment: str, student: str) -> None:
         ctx = GradingContext(
             tasks=self.tasks(assignment), limits=self.limits, status=self.status, uid=self.uid,
             secrets=self.course.secret_paths(),
@@ -158,10 +216,9 @@ class Grader:
         capture = _Capture()
         self.log.addHandler(capture)
         set_context(ctx)
-        self.lock.acquire()
         try:
             cd = self.course.coursedir(self.config, assignment_id=assignment, student_id=student)
-            app = Autograde(coursedir=cd, config=self.config, log=self.log)
+            app = self.Autograde(coursedir=cd, config=self.config, log=self.log)
             app.force = True
             app.create_student = True
             app.start()
@@ -175,11 +232,9 @@ class Grader:
         finally:
             set_context(None)
             self.log.removeHandler(capture)
-            try:
-                if rec["status"] == "graded":
+            if rec["status"] == "graded":
+                with self.lock:
                     self._read_grades(rec, ctx)
-            finally:
-                self.lock.release()
             if self.uid is not None:
                 sandbox.kill_uid_processes(self.uid)
         rec["log"] = list(capture.lines)
