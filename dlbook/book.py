@@ -20,3 +20,21 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         return value
     myst_glue(name, value, display=display)
     return value
+
+
+_TO_VI = str.maketrans({",": ".", ".": ","})
+
+
+def format_vi(x: float, digits: int = 0, *, percent: bool = False) -> str:
+    """Format a number the Vietnamese way: ``.`` groups thousands, ``,`` marks decimals.
+
+    >>> format_vi(68921)
+    '68.921'
+    >>> format_vi(3.14159, 2)
+    '3,14'
+    >>> format_vi(0.375, 1, percent=True)
+    '37,5%'
+    """
+    value = 100 * float(x) if percent else float(x)
+    text = f"{value:,.{int(digits)}f}".translate(_TO_VI)
+    return text + "%" if percent else text

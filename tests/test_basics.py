@@ -82,3 +82,12 @@ def test_check_positive_explains_the_constraint():
     with pytest.raises(TypeError):
         check_positive("0.1", "lr")
     assert check_positive(0.1, "lr") == 0.1
+
+
+def test_format_vi_uses_vietnamese_separators():
+    from dlbook.book import format_vi
+
+    assert format_vi(68921) == "68.921"
+    assert format_vi(1234567.891, 2) == "1.234.567,89"
+    assert format_vi(0.375, 1, percent=True) == "37,5%"
+    assert format_vi(-0.5, 1) == "-0,5"
