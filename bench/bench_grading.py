@@ -144,7 +144,15 @@ def main(argv=None) -> None:
             seq = runs["dlbook course autograde --jobs 1 (sandboxed)"][0]
             print(f"\nsafety overhead per submission (sequential sandboxed vs stock): "
                   f"{(seq - stock_time) / args.n:+.2f} s, ratio {seq / stock_time:.2f}×")
-        par = runs[f"dlbook course autograde --jobs {jobs} (sandboxed)"][0]
+        par, par_root = runs[f"dlbook course autograde --jobs {jobs} (sandboxed)"]
+        records = [json.loads(p.read_text(encoding="utf-8"))
+                   for p in (par_root / "verdicts" / args.assignment).glob("*.json")]
+        if records:
+            busy = sum(r.get("duration_s", 0) for r in records)
+            held = sum(r.get("gradebook_lock_s", 0) for r in records)
+            print(f"\ngradebook lock held {held / busy:.0%} of the workers' time "
+                  f"(parallel speed-up is bounded by about {busy / max(held, 1e-9):.0f}× "
+                  "on a machine with enough cores)")
         print(f"parallel sandboxed vs stock sequential: ratio {par / stock_time:.2f}× "
               f"({stock_time / par:.2f}× faster)" if par < stock_time else
               f"parallel sandboxed vs stock sequential: ratio {par / stock_time:.2f}× (slower)")

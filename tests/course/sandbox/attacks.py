@@ -176,6 +176,15 @@ def square(x):
     return np.asarray(x, dtype=float)
 """
 
+MONKEYPATCH_CHECKS = """
+import dlbook.course.checks as checks
+for name in dir(checks):
+    if name.startswith("expect_"):
+        setattr(checks, name, lambda *a, **k: None)  # every assert helper now passes
+def standardize(X):
+    return np.zeros_like(np.asarray(X, dtype=float))
+"""
+
 MONKEYPATCH_TORCH = """
 import torch
 torch.allclose = lambda *a, **k: True
@@ -326,6 +335,7 @@ ATTACKS: Dict[str, Tuple[Dict[str, str], Optional[Callable], float]] = {
     "relabelled_test_cell": (answers(sol_square=WRONG_SQUARE), relabel_test_as_solution, 4),
     "monkeypatch_numpy": (answers(sol_square=MONKEYPATCH_NUMPY, sol_scale=WRONG_SCALE), None, 1),
     "monkeypatch_torch": (answers(sol_square=MONKEYPATCH_TORCH), None, 4),
+    "monkeypatch_checks": (answers(sol_scale=MONKEYPATCH_CHECKS), None, 3),
     "always_true_eq": (answers(sol_count=ALWAYS_TRUE_EQ), None, 5),
     "suppressed_traceback": (answers(sol_square=SUPPRESS_TRACEBACK), None, 4),
     "swallow_errors": (answers(sol_square=SWALLOW_ERRORS, sol_scale=WRONG_SCALE,

@@ -4,7 +4,8 @@ The course is built once per test session (``nbgrader generate_assignment`` take
 copied for each test module: the copy has its own gradebook.
 
 Tasks (points): ``t_square`` (2) square every element; ``t_scale`` (3) standardise the columns
-of a matrix; ``t_count`` (1) count the positive entries (an int). Every hidden test holds a marker
+of a matrix (its test uses the assignments' helper ``dlbook.course.checks.expect_close``);
+``t_count`` (1) count the positive entries (an int). Every hidden test holds a marker
 string (``HIDDEN_MARKERS``) so the tests can check that no hidden test leaks into the feedback.
 """
 
@@ -121,12 +122,13 @@ def source_notebook():
             """),
         _solution_cell("sol_scale", CORRECT["sol_scale"]),
         _test_cell("t_scale", """\
+            from dlbook.course.checks import expect_close
             Z = standardize(np.array([[1.0, 2.0], [3.0, 6.0]]))
-            assert np.allclose(Z, [[-1.0, -1.0], [1.0, 1.0]])
+            expect_close(Z, [[-1.0, -1.0], [1.0, 1.0]], "standardize")
             """, """\
             hidden_marker_scale_9b2c = "bí mật"
-            assert np.allclose(standardize(np.array([[0.0], [2.0], [4.0]])).ravel(),
-                               [-1.2247448713915890, 0.0, 1.2247448713915890])
+            expect_close(standardize(np.array([[0.0], [2.0], [4.0]])).ravel(),
+                         [-1.2247448713915890, 0.0, 1.2247448713915890], "standardize")
             from dlbook.course import probe
             probe.check("t_scale", lambda **kw: standardize(**kw))
             """),
