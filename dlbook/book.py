@@ -10,16 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Register ``value`` under ``name`` for the book (myst-nb), or show it outside the book."""
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Register ``value`` under ``name`` for the book (myst-nb), or show it outside the book.
+
+    Returns None, like myst-nb's glue, so a cell that ends with ``glue(...)`` shows no stray value.
+    """
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # Colab, Binder without the book extras
         if display:
             print(f"{name} = {value!r}")
-        return value
+        return None
     myst_glue(name, value, display=display)
-    return value
+    return None
 
 
 _TO_VI = str.maketrans({",": ".", ".": ","})

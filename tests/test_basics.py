@@ -91,3 +91,9 @@ def test_format_vi_uses_vietnamese_separators():
     assert format_vi(1234567.891, 2) == "1.234.567,89"
     assert format_vi(0.375, 1, percent=True) == "37,5%"
     assert format_vi(-0.5, 1) == "-0,5"
+
+
+def test_glue_returns_nothing_so_a_cell_shows_no_stray_value():
+    from dlbook.book import glue
+
+    assert glue("test_value", 3.5, display=False) is None
