@@ -181,3 +181,4 @@ from dlbook.scratch.transposed_conv import (
     conv_transpose2d_forward,
     conv_transpose_output_size,
 )
+from dlbook.scratch.gan_metrics import frechet_distance, inception_score
