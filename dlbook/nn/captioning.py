@@ -23,6 +23,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
+from dlbook.nn.teacher_forcing import train_teacher_forced
 
 __all__ = ["CaptioningModel", "bleu_score", "train_captioner", "CAPTIONING_DEFAULTS"]
 
@@ -197,28 +198,8 @@ def train_captioner(model, images, captions, epochs: int = 12, batch_size: int =
                     lr: float = 3e-3, device=None, seed: int = 0, progress: bool = True):
     """Adam with teacher forcing. ``captions``: ``(N, L)`` indices from ``encode_captions``
     (one caption per row; repeat an image once per caption). Returns the epoch losses."""
-    from tqdm.auto import tqdm
-
-    device = device or next(model.parameters()).device
-    X = torch.as_tensor(np.asarray(images), dtype=torch.float32)
-    Y = torch.as_tensor(np.asarray(captions), dtype=torch.long)
-    if len(X) != len(Y):
-        raise DlbookError(f"Có {len(X)} ảnh nhưng {len(Y)} câu mô tả; lặp lại ảnh cho mỗi câu.")
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện mô hình mô tả ảnh", disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            loss = model.loss(X[idx].to(device), Y[idx].to(device))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(X))
-    model.eval()
-    return history
+    return train_teacher_forced(
+        model, images, captions, input_dtype=torch.float32, epochs=epochs,
+        batch_size=batch_size, lr=lr, clip=5.0, device=device, seed=seed, progress=progress,
+        desc="Huấn luyện mô hình mô tả ảnh",
+        mismatch="Có {n_in} ảnh nhưng {n_out} câu mô tả; lặp lại ảnh cho mỗi câu.")

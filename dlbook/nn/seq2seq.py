@@ -21,6 +21,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
+from dlbook.nn.teacher_forcing import train_teacher_forced
 
 __all__ = ["Seq2SeqAttention", "train_seq2seq", "sequence_accuracy", "SEQ2SEQ_DEFAULTS"]
 
@@ -161,28 +162,7 @@ def sequence_accuracy(pred, target, end_id: int, pad_idx: int = 0) -> float:
 def train_seq2seq(model, src, tgt, epochs: int = 6, batch_size: int = 64, lr: float = 5e-3,
                   device=None, seed: int = 0, progress: bool = True):
     """Adam with teacher forcing on ``(src, tgt)`` index arrays; returns the epoch losses."""
-    from tqdm.auto import tqdm
-
-    device = device or next(model.parameters()).device
-    S = torch.as_tensor(np.asarray(src), dtype=torch.long)
-    T = torch.as_tensor(np.asarray(tgt), dtype=torch.long)
-    if len(S) != len(T):
-        raise DlbookError(f"Có {len(S)} câu nguồn nhưng {len(T)} câu đích.")
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện seq2seq", disable=not progress):
-        order = torch.randperm(len(S), generator=gen)
-        total = 0.0
-        for start in range(0, len(S), batch_size):
-            idx = order[start : start + batch_size]
-            loss = model.loss(S[idx].to(device), T[idx].to(device))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(S))
-    model.eval()
-    return history
+    return train_teacher_forced(
+        model, src, tgt, input_dtype=torch.long, epochs=epochs, batch_size=batch_size, lr=lr,
+        clip=1.0, device=device, seed=seed, progress=progress, desc="Huấn luyện seq2seq",
+        mismatch="Có {n_in} câu nguồn nhưng {n_out} câu đích.")
