@@ -97,3 +97,11 @@ def test_glue_returns_nothing_so_a_cell_shows_no_stray_value():
     from dlbook.book import glue
 
     assert glue("test_value", 3.5, display=False) is None
+
+
+def test_best_time_measures_a_positive_cpu_time_that_grows_with_the_work():
+    from dlbook.book import best_time
+
+    small = best_time(lambda: sum(range(1_000)))
+    large = best_time(lambda: sum(range(200_000)))
+    assert 0 < small < large
