@@ -10,6 +10,7 @@ centres. With the same initial centres it gives the same result as ``sklearn.clu
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_positive
 from dlbook.scratch._checks import make_rng
@@ -20,7 +21,7 @@ def _sq_distances(X, C):
     return np.maximum(d2, 0.0)
 
 
-class KMeans:
+class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     """K-means. Learned: ``cluster_centers_`` (k, d), ``labels_`` (n,), ``inertia_``,
     ``n_iter_``, ``history_`` (one dict ``{"centers", "labels"}`` per iteration: the centres
     used for that assignment and the labels it produced; the first entry holds the initial

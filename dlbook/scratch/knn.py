@@ -10,6 +10,7 @@ matrix product, ``‖a − b‖² = ‖a‖² − 2a·b + ‖b‖²``; Manhattan
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 from scipy.spatial.distance import cdist
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_positive, check_same_length
@@ -17,7 +18,7 @@ from dlbook.errors import DlbookError, check_array, check_fitted, check_positive
 METRICS = ("euclidean", "manhattan")
 
 
-class KNNClassifier:
+class KNNClassifier(ClassifierMixin, BaseEstimator):
     """``k``-NN with ``metric="euclidean"`` or ``"manhattan"``. Learned: ``X_``, ``y_``,
     ``classes_``."""
 

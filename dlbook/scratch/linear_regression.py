@@ -4,22 +4,18 @@ pseudo-inverse.
 Model ``ŷ = Xw + b``. Gradient descent minimises ``J(w) = (1/2N)·‖Xw + b − y‖²`` (the ½ makes
 the gradient exactly ``∇J = Xᵀ(ŷ − y)/N``; without it the gradient is twice that, same minimum).
 
-Stopping rules of :class:`LinearRegressionGD`, checked every epoch, first one wins:
-
-1. ``‖∇J‖ < tol``: the gradient is (almost) zero, we are at the minimum (``stop_reason_ =
-   "grad_norm"``);
-2. ``max_epochs`` reached (``"max_epochs"``);
-3. the loss became NaN/inf or exploded: the learning rate is too large or the data is not
-   scaled (``"diverged"``, with a warning instead of silently returning NaN weights).
+:class:`LinearRegressionGD` runs the shared loop :func:`dlbook.scratch.gradient_descent.gradient_descent`
+(its stopping rules: gradient norm below ``tol``, ``max_epochs``, divergence). Estimators are
+scikit-learn estimators (``BaseEstimator``): ``clone``, ``GridSearchCV`` and ``Pipeline`` work.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_positive, check_same_length
+from dlbook.scratch.gradient_descent import check_gd_hyperparameters, gradient_descent
 from dlbook.scratch.metrics import r2_score
 
 
@@ -68,7 +64,9 @@ def normal_equation(X, y) -> np.ndarray:
         ) from None
 
 
-class _LinearBase:
+class _LinearBase(RegressorMixin, BaseEstimator):
+    """``predict`` and ``score`` (R²); ``get_params``/``set_params`` from scikit-learn."""
+
     def predict(self, X):
         check_fitted(self, "coef_")
         X = check_array(X, "X", ndim=(1, 2))
@@ -150,50 +148,23 @@ class LinearRegressionGD(_LinearBase):
         return Xb.T @ r / len(y)
 
     def fit(self, X, y):
-        check_positive(self.lr, "lr")
-        check_positive(self.max_epochs, "max_epochs", integer=True, allow_zero=True)
-        check_positive(self.tol, "tol", allow_zero=True)
+        check_gd_hyperparameters(self.lr, self.max_epochs, self.tol)
         if self.loss not in ("mse", "mae", "huber"):
             raise DlbookError(f"`loss` phải là 'mse', 'mae' hoặc 'huber', nhưng nhận được {self.loss!r}.")
         check_positive(self.delta, "delta")
         X, y = _Xy(X, y)
-        n, d = X.shape
+        d = X.shape[1]
         Xb = add_bias_column(X) if self.fit_intercept else X
         if self.w_init is None:
-            w = np.zeros(Xb.shape[1])
+            w0 = np.zeros(Xb.shape[1])
         else:
-            w = check_array(self.w_init, "w_init", shape=(Xb.shape[1],), copy=True)
-        losses = [self._loss(Xb, w, y)]
-        weights = [w.copy()]
-        self.stop_reason_ = "max_epochs"
-        epoch = 0
-        with np.errstate(over="ignore", invalid="ignore"):
-            for epoch in range(1, self.max_epochs + 1):
-                grad = self._gradient(Xb, w, y)
-                if np.linalg.norm(grad) < self.tol:
-                    epoch -= 1
-                    self.stop_reason_ = "grad_norm"
-                    break
-                w = w - self.lr * grad
-                loss = self._loss(Xb, w, y)
-                if self.record_history:
-                    losses.append(loss)
-                    weights.append(w.copy())
-                if not np.isfinite(loss) or loss > 1e12 * (losses[0] + 1.0):
-                    self.stop_reason_ = "diverged"
-                    warnings.warn(
-                        f"Gradient descent phân kỳ sau {epoch} epoch (hàm mất mát = {loss:.3g}): "
-                        "tốc độ học quá lớn hoặc dữ liệu chưa được chuẩn hoá.",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
-                    break
-        if not self.record_history:
-            losses.append(self._loss(Xb, w, y))
-            weights.append(w.copy())
-        self.n_epochs_ = epoch
-        self.history_ = np.array(losses)
-        self.weights_history_ = np.array(weights)
+            w0 = check_array(self.w_init, "w_init", shape=(Xb.shape[1],), copy=True)
+        run = gradient_descent(lambda w: self._loss(Xb, w, y), lambda w: self._gradient(Xb, w, y),
+                               w0, lr=self.lr, max_epochs=self.max_epochs, tol=self.tol,
+                               record_history=self.record_history)
+        self.n_epochs_, self.stop_reason_ = run.n_epochs, run.stop_reason
+        self.history_, self.weights_history_ = run.losses, run.weights
+        w = run.w
         if self.fit_intercept:
             self.intercept_, self.coef_ = float(w[0]), w[1:].copy()
         else:

@@ -12,9 +12,11 @@ below ``tol`` or after ``max_epochs``.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_positive, check_same_length
 from dlbook.scratch.activations import sigmoid, softmax
+from dlbook.scratch.gradient_descent import check_gd_hyperparameters, gradient_descent
 from dlbook.scratch.losses import log_softmax
 
 
@@ -28,13 +30,21 @@ def _Xy(X, y):
 
 
 def _check_hparams(model):
-    check_positive(model.lr, "lr")
-    check_positive(model.max_epochs, "max_epochs", integer=True, allow_zero=True)
-    check_positive(model.tol, "tol", allow_zero=True)
+    check_gd_hyperparameters(model.lr, model.max_epochs, model.tol)
     check_positive(model.l2, "l2", allow_zero=True)
 
 
-class _GDClassifier:
+class _GDClassifier(ClassifierMixin, BaseEstimator):
+    """Input checks and ``score`` (accuracy) shared by the two classifiers; ``get_params`` /
+    ``set_params`` from scikit-learn, so ``clone``, ``GridSearchCV`` and ``Pipeline`` work."""
+
+    def _descend(self, loss, grad, w0):
+        """Run the shared gradient-descent loop and store its bookkeeping; returns the weights."""
+        run = gradient_descent(loss, grad, w0, lr=self.lr, max_epochs=self.max_epochs,
+                               tol=self.tol, record_history=self.record_history)
+        self.history_, self.n_epochs_, self.stop_reason_ = run.losses, run.n_epochs, run.stop_reason
+        return run.w
+
     def _X(self, X):
         check_fitted(self, "coef_")
         X = check_array(X, "X", ndim=2)
@@ -79,25 +89,21 @@ class LogisticRegressionGD(_GDClassifier):
             )
         t = (y == self.classes_[1]).astype(float)
         n, d = X.shape
-        w, b = np.zeros(d), 0.0
-        history = [self._loss(X, t, w, b)]
-        self.stop_reason_ = "max_epochs"
-        epoch = 0
-        for epoch in range(1, self.max_epochs + 1):
+
+        def split(theta):  # theta = [w₁, …, w_d, b]
+            return theta[:d], theta[d]
+
+        def loss(theta):
+            return self._loss(X, t, *split(theta))
+
+        def grad(theta):
+            w, b = split(theta)
             err = sigmoid(X @ w + b) - t
-            gw = X.T @ err / n + self.l2 * w
             gb = float(err.mean()) if self.fit_intercept else 0.0
-            if np.sqrt(gw @ gw + gb * gb) < self.tol:
-                epoch -= 1
-                self.stop_reason_ = "grad_norm"
-                break
-            w = w - self.lr * gw
-            b = b - self.lr * gb
-            if self.record_history:
-                history.append(self._loss(X, t, w, b))
-        self.coef_, self.intercept_ = w, float(b)
-        self.history_ = np.array(history)
-        self.n_epochs_ = epoch
+            return np.append(X.T @ err / n + self.l2 * w, gb)
+
+        w, b = split(self._descend(loss, grad, np.zeros(d + 1)))
+        self.coef_, self.intercept_ = w.copy(), float(b)
         self.n_features_in_ = d
         return self
 
@@ -145,25 +151,21 @@ class SoftmaxRegressionGD(_GDClassifier):
         n, d = X.shape
         Y = np.zeros((n, k))
         Y[np.arange(n), idx] = 1.0
-        W, b = np.zeros((k, d)), np.zeros(k)
-        history = [self._loss(X, idx, W, b)]
-        self.stop_reason_ = "max_epochs"
-        epoch = 0
-        for epoch in range(1, self.max_epochs + 1):
+
+        def split(theta):  # theta = [W (k×d) row by row, b (k)]
+            return theta[: k * d].reshape(k, d), theta[k * d:]
+
+        def loss(theta):
+            return self._loss(X, idx, *split(theta))
+
+        def grad(theta):
+            W, b = split(theta)
             E = softmax(X @ W.T + b, axis=1) - Y
-            gW = E.T @ X / n + self.l2 * W
             gb = E.mean(axis=0) if self.fit_intercept else np.zeros(k)
-            if np.sqrt(np.sum(gW * gW) + gb @ gb) < self.tol:
-                epoch -= 1
-                self.stop_reason_ = "grad_norm"
-                break
-            W = W - self.lr * gW
-            b = b - self.lr * gb
-            if self.record_history:
-                history.append(self._loss(X, idx, W, b))
-        self.coef_, self.intercept_ = W, b
-        self.history_ = np.array(history)
-        self.n_epochs_ = epoch
+            return np.concatenate([(E.T @ X / n + self.l2 * W).ravel(), gb])
+
+        W, b = split(self._descend(loss, grad, np.zeros(k * d + k)))
+        self.coef_, self.intercept_ = W.copy(), b.copy()
         self.n_features_in_ = d
         return self
 

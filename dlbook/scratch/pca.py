@@ -17,11 +17,12 @@ arbitrary; here each component is flipped so that its largest-magnitude entry is
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from dlbook.errors import DlbookError, check_array, check_fitted
 
 
-class PCA:
+class PCA(TransformerMixin, BaseEstimator):
     """PCA with ``n_components`` an int (number of directions), a float in (0, 1) (the fewest
     directions that explain that fraction of the variance) or ``None`` (all)."""
 

@@ -7,11 +7,14 @@ fitting it on everything leaks information about the test set into training.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from dlbook.errors import DlbookError, check_array, check_fitted, check_same_length
 
 
-class _Scaler:
+class _Scaler(TransformerMixin, BaseEstimator):
+    """Shared input check; scikit-learn's transformer contract (works in a ``Pipeline``)."""
+
     def _X(self, X, fitted=False):
         X = check_array(X, "X", ndim=(1, 2))
         X2 = X.reshape(-1, 1) if X.ndim == 1 else X
@@ -22,7 +25,7 @@ class _Scaler:
             )
         return X2, X.ndim == 1
 
-    def fit_transform(self, X):
+    def fit_transform(self, X, y=None):
         return self.fit(X).transform(X)
 
 
