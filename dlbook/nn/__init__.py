@@ -93,3 +93,21 @@ __all__ += [
     "MultiHeadSelfAttention", "TransformerEncoderBlock", "positional_encoding",
     "UNET_DEFAULTS", "UNet", "dice_loss", "dice_score", "iou_score", "train_segmenter",
 ]
+
+# Phần 9 (chapter 27): diffusion
+from dlbook.nn.ddpm import (
+    NoisePrediction,
+    NoiseSchedule,
+    cosine_beta_schedule,
+    ddpm_loss,
+    epsilon_mse,
+    linear_beta_schedule,
+    p_sample_step,
+    q_sample,
+    sample,
+)
+
+__all__ += [
+    "NoisePrediction", "NoiseSchedule", "cosine_beta_schedule", "ddpm_loss", "epsilon_mse",
+    "linear_beta_schedule", "p_sample_step", "q_sample", "sample",
+]
