@@ -174,7 +174,7 @@ from dlbook.scratch.rnn import (
     rnn_step_forward,
     step_jacobian,
 )
-from dlbook.scratch.transposed_conv import (
+from dlbook.scratch.layers.transposed_conv import (
     ConvTranspose2D,
     conv_transpose2d,
     conv_transpose2d_backward,

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, ShapeError
-from dlbook.scratch.transposed_conv import (
+from dlbook.scratch.layers.transposed_conv import (
     ConvTranspose2D,
     conv_transpose2d,
     conv_transpose2d_backward,
@@ -70,3 +70,15 @@ def test_rejects_channel_mismatch_and_backward_before_forward():
         conv_transpose2d(np.zeros((1, 2, 3, 3)), np.zeros((3, 1, 2, 2)))
     with pytest.raises(DlbookError, match="forward"):
         ConvTranspose2D(1, 1, 2).backward(np.zeros((1, 1, 2, 2)))
+
+
+def test_transposed_conv_is_a_layer_that_trains_in_a_sequential():
+    from dlbook.scratch import Sequential
+    from dlbook.scratch.layers import Flatten, Layer
+
+    layer = ConvTranspose2D(1, 2, kernel_size=2, stride=2)
+    assert isinstance(layer, Layer) and layer.num_params() == 1 * 2 * 2 * 2 + 2
+    net = Sequential(layer, Flatten())
+    x = np.random.default_rng(1).normal(size=(3, 1, 2, 2))
+    assert net.forward(x).shape == (3, 2 * 4 * 4)
+    assert "ConvTranspose2D(1, 2, kernel_size=2" in repr(layer)

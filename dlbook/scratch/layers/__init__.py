@@ -24,12 +24,14 @@ from dlbook.scratch.layers.flatten import Flatten
 from dlbook.scratch.layers.im2col import col2im, conv_output_size, im2col
 from dlbook.scratch.layers.maxpool2d import MaxPool2D
 from dlbook.scratch.layers.softmax_cross_entropy import SoftmaxCrossEntropy
+from dlbook.scratch.layers.transposed_conv import ConvTranspose2D
 
 __all__ = [
     "Activation",
     "AvgPool2D",
     "BatchNorm",
     "Conv2D",
+    "ConvTranspose2D",
     "Dense",
     "Dropout",
     "Flatten",

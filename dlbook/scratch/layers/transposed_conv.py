@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlbook.errors import DlbookError, ShapeError, check_array, check_positive
+from dlbook.scratch.layers.base import Layer
 
 __all__ = [
     "conv_transpose_output_size",
@@ -99,7 +100,7 @@ def conv_transpose2d_backward(dout, cache):
     return dx, dw, db
 
 
-class ConvTranspose2D:
+class ConvTranspose2D(Layer):
     """Transposed-convolution layer with ``forward(x)`` / ``backward(dout)`` (CS231n style).
 
     ``params``: ``W`` ``(C_in, C_out, k, k)`` and ``b`` ``(C_out,)``; ``grads`` has the same keys.
@@ -107,6 +108,7 @@ class ConvTranspose2D:
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
                  padding: int = 0, output_padding: int = 0, seed: int = 0):
+        super().__init__()
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels),
                         ("kernel_size", kernel_size)):
             check_positive(v, name, integer=True)
@@ -117,9 +119,8 @@ class ConvTranspose2D:
                             (in_channels, out_channels, kernel_size, kernel_size)),
             "b": np.zeros(out_channels),
         }
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.zero_grad()
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
-        self.cache = None
 
     def forward(self, x):
         out, self.cache = conv_transpose2d_forward(x, self.params["W"], self.params["b"],
@@ -127,10 +128,10 @@ class ConvTranspose2D:
         return out
 
     def backward(self, dout):
-        if self.cache is None:
-            raise DlbookError("Hãy gọi `forward` trước `backward`.")
+        self._check_cache()
         dx, self.grads["W"], self.grads["b"] = conv_transpose2d_backward(dout, self.cache)
         return dx
 
-    def __call__(self, x):
-        return self.forward(x)
+    def extra_repr(self) -> str:
+        c_in, c_out, k, _ = self.params["W"].shape
+        return f"{c_in}, {c_out}, kernel_size={k}, stride={self.stride}, padding={self.padding}"
