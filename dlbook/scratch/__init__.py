@@ -182,3 +182,14 @@ from dlbook.scratch.layers.transposed_conv import (
     conv_transpose_output_size,
 )
 from dlbook.scratch.gan_metrics import frechet_distance, inception_score
+
+# Phần 9 (Transformer): layer norm, attention forward/backward with masks, BPE
+from dlbook.scratch.bpe import BPETokenizer, best_pair, merge_pair, pair_counts
+from dlbook.scratch.layers.layernorm import LayerNorm, layer_norm_backward, layer_norm_forward
+from dlbook.scratch.self_attention import (
+    causal_mask,
+    causal_self_attention,
+    padding_mask,
+    scaled_dot_product_attention_backward,
+    scaled_dot_product_attention_forward,
+)

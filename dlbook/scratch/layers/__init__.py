@@ -21,6 +21,7 @@ from dlbook.scratch.layers.conv2d import (
 from dlbook.scratch.layers.dense import Dense
 from dlbook.scratch.layers.dropout import Dropout
 from dlbook.scratch.layers.flatten import Flatten
+from dlbook.scratch.layers.layernorm import LayerNorm, layer_norm_backward, layer_norm_forward
 from dlbook.scratch.layers.im2col import col2im, conv_output_size, im2col
 from dlbook.scratch.layers.maxpool2d import MaxPool2D
 from dlbook.scratch.layers.softmax_cross_entropy import SoftmaxCrossEntropy
@@ -36,6 +37,9 @@ __all__ = [
     "Dropout",
     "Flatten",
     "Layer",
+    "LayerNorm",
+    "layer_norm_backward",
+    "layer_norm_forward",
     "LeakyReLU",
     "MaxPool2D",
     "ReLU",
