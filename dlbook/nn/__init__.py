@@ -111,3 +111,23 @@ __all__ += [
     "NoisePrediction", "NoiseSchedule", "cosine_beta_schedule", "ddpm_loss", "epsilon_mse",
     "linear_beta_schedule", "p_sample_step", "q_sample", "sample",
 ]
+
+# Phần 9 (chapter 27): VAE, ε-prediction networks, chapter 24's digit judge
+from dlbook.nn.denoisers import DigitDenoiser, PointDenoiser, timestep_embedding
+from dlbook.nn.digit_judge import DigitJudge
+from dlbook.nn.vae import (
+    VAE,
+    Autoencoder,
+    VAEOutput,
+    gaussian_kl,
+    reconstruction_loss,
+    reconstruction_objective,
+    vae_loss,
+    vae_objective,
+)
+
+__all__ += [
+    "DigitDenoiser", "PointDenoiser", "timestep_embedding", "DigitJudge",
+    "VAE", "Autoencoder", "VAEOutput", "gaussian_kl", "reconstruction_loss",
+    "reconstruction_objective", "vae_loss", "vae_objective",
+]
