@@ -214,29 +214,18 @@ def mean_average_precision(predictions, ground_truths, num_classes: int | None =
 
 def train_detector(model, images, targets, epochs: int = 12, batch_size: int = 32,
                    lr: float = 3e-3, device=None, seed: int = 0, progress: bool = True):
-    """Train ``model`` with Adam on ``detection_loss``; returns the mean loss of every epoch."""
-    from tqdm.auto import tqdm
+    """Train ``model`` with Adam and a one-cycle schedule on ``detection_loss`` (through
+    :func:`dlbook.train.fit`); returns the mean loss of every epoch."""
+    from dlbook.train import TensorBatches, fit
 
     device = device or next(model.parameters()).device
     X = torch.as_tensor(np.asarray(images), dtype=torch.float32)
     Y = encode_targets(targets, model.grid_size, model.image_size)
-    gen = torch.Generator().manual_seed(seed)
+    batches = TensorBatches(X, Y, batch_size=batch_size, seed=seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=lr, total_steps=epochs * ((len(X) + batch_size - 1) // batch_size))
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện bộ phát hiện", disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            loss = detection_loss(model(X[idx].to(device)), Y[idx].to(device))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(X))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * len(batches))
+    history = fit(model, batches, loss_fn=detection_loss, optimizer=opt, epochs=epochs, metrics=(),
+                  device=device, scheduler=sched, scheduler_interval="batch", progress=progress,
+                  desc="Huấn luyện bộ phát hiện")
     model.eval()
-    return history
+    return history.train_loss

@@ -30,6 +30,8 @@ __all__ = [
     "ConditionalGenerator",
     "ConditionalDiscriminator",
     "gan_train_step",
+    "gan_step",
+    "GANPair",
     "train_gan",
     "mode_coverage",
     "GAN_DEFAULTS",
@@ -214,38 +216,52 @@ def gan_train_step(G, D, real, opt_g, opt_d, labels=None, generator_loss: str = 
             "d_fake": torch.sigmoid(d_fake).mean().item()}
 
 
+class GANPair(nn.Module):
+    """The two players in one module, so that :func:`dlbook.train.fit` moves and switches both."""
+
+    def __init__(self, G: nn.Module, D: nn.Module):
+        super().__init__()
+        self.G, self.D = G, D
+
+
+def gan_step(generator_loss: str = "non_saturating"):
+    """A :func:`dlbook.train.fit` step for a :class:`GANPair` with ``optimizer={"G": …, "D": …}``:
+    :func:`gan_train_step` on the batch ``(real,)`` or ``(real, labels)``. ``"loss"`` is the
+    generator's loss."""
+
+    def step(pair, batch, optimizer) -> dict:
+        real, labels = batch[0], (batch[1] if len(batch) > 1 else None)
+        stats = gan_train_step(pair.G, pair.D, real, optimizer["G"], optimizer["D"], labels,
+                               generator_loss)
+        return {"loss": stats["g_loss"], **stats}
+
+    return step
+
+
 def train_gan(G, D, data, epochs: int = 40, batch_size: int = 64, lr: float = 2e-4,
               labels=None, generator_loss: str = "non_saturating", betas=(0.5, 0.999),
               seed: int = 0, progress: bool = True):
-    """Adam (``β₁ = 0.5`` as in DCGAN) on mini-batches of ``data``; returns per-epoch means
-    of ``d_loss``, ``g_loss``, ``d_real``, ``d_fake`` (a dict of lists)."""
-    from tqdm.auto import tqdm
+    """Adam (``β₁ = 0.5`` as in DCGAN) on full mini-batches of ``data`` (through
+    :func:`dlbook.train.fit` with :func:`gan_step`); returns per-epoch means of ``d_loss``,
+    ``g_loss``, ``d_real``, ``d_fake`` (a dict of lists)."""
+    from dlbook.train import TensorBatches, fit
 
+    if generator_loss not in ("non_saturating", "minimax"):
+        raise DlbookError("`generator_loss` phải là 'non_saturating' hoặc 'minimax', "
+                          f"không phải {generator_loss!r}.")
     X = torch.as_tensor(np.asarray(data) if not torch.is_tensor(data) else data,
                         dtype=torch.float32)
-    Y = None if labels is None else torch.as_tensor(labels, dtype=torch.long)
-    device = next(G.parameters()).device
-    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
-    gen = torch.Generator().manual_seed(seed)
-    history = {"d_loss": [], "g_loss": [], "d_real": [], "d_fake": []}
-    G.train()
-    D.train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện GAN", disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        sums, count = dict.fromkeys(history, 0.0), 0
-        for start in range(0, len(X) - batch_size + 1, batch_size):  # full batches (batch norm)
-            idx = order[start : start + batch_size]
-            stats = gan_train_step(G, D, X[idx].to(device), opt_g, opt_d,
-                                   None if Y is None else Y[idx].to(device), generator_loss)
-            for k in sums:
-                sums[k] += stats[k]
-            count += 1
-        for k in history:
-            history[k].append(sums[k] / max(count, 1))
-    G.eval()
-    D.eval()
-    return history
+    if len(X) < batch_size:
+        raise DlbookError(f"Cần ít nhất một batch đầy đủ: có {len(X)} mẫu, `batch_size` = {batch_size}.")
+    tensors = (X,) if labels is None else (X, torch.as_tensor(labels, dtype=torch.long))
+    optimizers = {"G": torch.optim.Adam(G.parameters(), lr=lr, betas=betas),
+                  "D": torch.optim.Adam(D.parameters(), lr=lr, betas=betas)}
+    pair = GANPair(G, D)
+    run = fit(pair, TensorBatches(*tensors, batch_size=batch_size, seed=seed, drop_last=True),
+              step=gan_step(generator_loss), optimizer=optimizers, epochs=epochs,
+              device=next(G.parameters()).device, progress=progress, desc="Huấn luyện GAN")
+    pair.eval()
+    return {k: run.metrics[k] for k in ("d_loss", "g_loss", "d_real", "d_fake")}
 
 
 def mode_coverage(samples, centres, std: float = 0.05, k: float = 3.0):

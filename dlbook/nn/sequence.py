@@ -57,8 +57,9 @@ class SequenceRegressor(nn.Module):
 
 def train_regressor(model, X, y, epochs: int = 30, batch_size: int = 32, lr: float = 5e-3,
                     device=None, seed: int = 0, progress: bool = True):
-    """Adam on the mean squared error; returns the mean training loss of every epoch."""
-    from tqdm.auto import tqdm
+    """Adam on the mean squared error with gradient-norm clipping at 1 (through
+    :func:`dlbook.train.fit`); returns the mean training loss of every epoch."""
+    from dlbook.train import TensorBatches, fit
 
     device = device or next(model.parameters()).device
     X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
@@ -67,22 +68,9 @@ def train_regressor(model, X, y, epochs: int = 30, batch_size: int = 32, lr: flo
         Y = Y[:, None]
     if len(X) != len(Y):
         raise DlbookError(f"`X` có {len(X)} mẫu nhưng `y` có {len(Y)}.")
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.MSELoss()
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện mạng hồi quy", disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            loss = loss_fn(model(X[idx].to(device)), Y[idx].to(device))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(X))
+    history = fit(model, TensorBatches(X, Y, batch_size=batch_size, seed=seed), loss_fn=nn.MSELoss(),
+                  optimizer=opt, epochs=epochs, metrics=(), device=device, clip_grad_norm=1.0,
+                  progress=progress, desc="Huấn luyện mạng hồi quy")
     model.eval()
-    return history
+    return history.train_loss

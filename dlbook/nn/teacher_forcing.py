@@ -1,4 +1,4 @@
-"""The training loop shared by the sequence decoders (seq2seq, captioning).
+"""Training of the sequence decoders (seq2seq, captioning) through ``dlbook.train.fit``.
 
 Both models expose ``model.loss(inputs, targets)``, which runs the decoder with teacher forcing
 (the true previous token as the next input) and returns the mean cross-entropy.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
 from dlbook.errors import DlbookError
 
@@ -17,32 +16,22 @@ def train_teacher_forced(model, inputs, targets, *, input_dtype, epochs: int, ba
                          lr: float, clip: float, device=None, seed: int = 0,
                          progress: bool = True, desc: str = "Huấn luyện",
                          mismatch: str = "Có {n_in} mẫu vào nhưng {n_out} chuỗi đích."):
-    """Adam on shuffled mini-batches of ``model.loss(inputs, targets)`` with global-norm clipping.
+    """Adam on shuffled mini-batches of ``model.loss(inputs, targets)`` with global-norm clipping,
+    through :func:`dlbook.train.fit` with :func:`dlbook.train.teacher_forcing_step`.
 
     Returns the mean loss of every epoch; leaves the model in eval mode.
     """
-    from tqdm.auto import tqdm
+    from dlbook.train import TensorBatches, fit, teacher_forcing_step
 
     device = device or next(model.parameters()).device
     X = torch.as_tensor(np.asarray(inputs), dtype=input_dtype)
     Y = torch.as_tensor(np.asarray(targets), dtype=torch.long)
     if len(X) != len(Y):
         raise DlbookError(mismatch.format(n_in=len(X), n_out=len(Y)))
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc=desc, disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            loss = model.loss(X[idx].to(device), Y[idx].to(device))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(X))
+    history = fit(model, TensorBatches(X, Y, batch_size=batch_size, seed=seed),
+                  step=teacher_forcing_step(clip), optimizer=opt, epochs=epochs, device=device,
+                  progress=progress, desc=desc)
     model.eval()
-    return history
+    return history.train_loss
+

@@ -110,33 +110,26 @@ def dice_loss(logits, target, eps: float = 1.0):
     return 1 - ((2 * (p * t).sum(1) + eps) / (p.sum(1) + t.sum(1) + eps)).mean()
 
 
+def segmentation_loss(logits, target, dice_weight: float = 1.0):
+    """Per-pixel binary cross-entropy + ``dice_weight``·soft Dice (the U-Net's training loss)."""
+    return F.binary_cross_entropy_with_logits(logits, target) + dice_weight * dice_loss(logits, target)
+
+
 def train_segmenter(model, images, masks, epochs: int = 20, batch_size: int = 16,
                     lr: float = 3e-3, dice_weight: float = 1.0, device=None, seed: int = 0,
                     progress: bool = True):
-    """Adam on per-pixel binary cross-entropy + ``dice_weight``·soft Dice; returns epoch losses."""
-    from tqdm.auto import tqdm
+    """Adam on :func:`segmentation_loss` (through :func:`dlbook.train.fit`); returns epoch losses."""
+    from dlbook.train import TensorBatches, fit
 
     device = device or next(model.parameters()).device
     X = torch.as_tensor(np.asarray(images), dtype=torch.float32)
     Y = torch.as_tensor(np.asarray(masks), dtype=torch.float32)
     if X.shape[0] != Y.shape[0]:
         raise DlbookError(f"Có {X.shape[0]} ảnh nhưng {Y.shape[0]} mặt nạ.")
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    history = []
-    model.to(device).train()
-    for _ in tqdm(range(epochs), desc="Huấn luyện U-Net", disable=not progress):
-        order = torch.randperm(len(X), generator=gen)
-        total = 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start : start + batch_size]
-            x, y = X[idx].to(device), Y[idx].to(device)
-            logits = model(x)
-            loss = F.binary_cross_entropy_with_logits(logits, y) + dice_weight * dice_loss(logits, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
-        history.append(total / len(X))
+    history = fit(model, TensorBatches(X, Y, batch_size=batch_size, seed=seed),
+                  loss_fn=lambda logits, y: segmentation_loss(logits, y, dice_weight),
+                  optimizer=opt, epochs=epochs, metrics=(), device=device, progress=progress,
+                  desc="Huấn luyện U-Net")
     model.eval()
-    return history
+    return history.train_loss

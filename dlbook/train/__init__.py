@@ -1,14 +1,18 @@
 """A readable training loop for the PyTorch chapters.
 
 ``fit`` trains and validates with metrics, a progress bar, early stopping and checkpoints and
-returns a :class:`History`; ``evaluate`` and ``predict`` use a trained model.
+returns a :class:`History`; ``evaluate`` and ``predict`` use a trained model. Every PyTorch model
+of the book trains through ``fit``: models that train differently pass a ``step``
+(``teacher_forcing_step``, ``dlbook.nn.gan.gan_step``).
 """
 
+from dlbook.train.batches import TensorBatches
 from dlbook.train.callbacks import EarlyStopping
 from dlbook.train.checkpoint import load_checkpoint, save_checkpoint
 from dlbook.train.history import History
 from dlbook.train.loop import evaluate, fit, predict, train_one_epoch
 from dlbook.train.metrics import METRICS, accuracy, mae, mse
+from dlbook.train.steps import supervised_step, teacher_forcing_step
 
 __all__ = [
     "METRICS",
@@ -22,5 +26,8 @@ __all__ = [
     "mse",
     "predict",
     "save_checkpoint",
+    "supervised_step",
+    "teacher_forcing_step",
+    "TensorBatches",
     "train_one_epoch",
 ]

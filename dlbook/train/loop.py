@@ -19,17 +19,7 @@ from dlbook.train.callbacks import EarlyStopping
 from dlbook.train.checkpoint import save_checkpoint
 from dlbook.train.history import History
 from dlbook.train.metrics import resolve_metrics
-
-
-def _match_targets(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Give float targets of shape (N,) the model's (N, 1) shape.
-
-    Without this, ``MSELoss`` would broadcast (N, 1) against (N,) into an (N, N) matrix and
-    silently compute the wrong loss.
-    """
-    if targets.is_floating_point() and outputs.ndim == 2 and outputs.shape[1] == 1 and targets.ndim == 1:
-        return targets.unsqueeze(1)
-    return targets
+from dlbook.train.steps import match_targets, supervised_step
 
 
 class _Average:
@@ -48,27 +38,28 @@ class _Average:
         return {name: s / max(self.count, 1) for name, s in self.sums.items()}
 
 
-def train_one_epoch(model, loader, loss_fn, optimizer, metrics: dict, device, batch_scheduler=None) -> dict:
+def train_one_epoch(model, loader, loss_fn, optimizer, metrics: dict, device, batch_scheduler=None,
+                    *, step=None, clip_grad_norm=None) -> dict:
     """One pass over ``loader`` updating the weights; returns the mean loss and metrics.
 
-    ``batch_scheduler`` (e.g. ``OneCycleLR``) is stepped after every batch.
+    Each batch (a tuple of tensors) is moved to ``device`` and given to ``step`` (default
+    :func:`dlbook.train.steps.supervised_step` with ``loss_fn``, ``metrics`` and
+    ``clip_grad_norm``). ``batch_scheduler`` (e.g. ``OneCycleLR``) is stepped after every batch.
     """
     model.train()
-    avg = _Average(["loss", *metrics])
-    for X, y in loader:
-        X, y = X.to(device), y.to(device)
-        outputs = model(X)
-        y = _match_targets(outputs, y)
-        loss = loss_fn(outputs, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    avg = None
+    for batch in loader:
+        batch = tuple(t.to(device) for t in batch)
+        if step is None:
+            values = supervised_step(model, batch, optimizer, loss_fn=loss_fn, metrics=metrics,
+                                     clip_grad_norm=clip_grad_norm)
+        else:
+            values = step(model, batch, optimizer)
         if batch_scheduler is not None:
             batch_scheduler.step()
-        with torch.no_grad():
-            values = {"loss": loss.item(), **{name: f(outputs, y) for name, f in metrics.items()}}
-        avg.add(values, len(X))
-    return avg.result()
+        avg = avg or _Average(values)
+        avg.add(values, len(batch[0]))
+    return avg.result() if avg is not None else {"loss": float("nan")}
 
 
 @torch.no_grad()
@@ -81,7 +72,7 @@ def evaluate(model, loader, loss_fn=None, metrics=("accuracy",), device=None) ->
     for X, y in loader:
         X, y = X.to(device), y.to(device)
         outputs = model(X)
-        y = _match_targets(outputs, y)
+        y = match_targets(outputs, y)
         values = {name: f(outputs, y) for name, f in metrics.items()}
         if loss_fn is not None:
             values["loss"] = loss_fn(outputs, y).item()
@@ -128,7 +119,7 @@ def fit(
     train_loader,
     val_loader=None,
     *,
-    loss_fn,
+    loss_fn=None,
     optimizer,
     epochs: int,
     metrics=("accuracy",),
@@ -139,6 +130,9 @@ def fit(
     scheduler_interval: str = "epoch",
     progress: bool = True,
     verbose: bool = False,
+    step=None,
+    clip_grad_norm: Optional[float] = None,
+    desc: str = "Huấn luyện",
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
 
@@ -153,7 +147,16 @@ def fit(
     validation set, else ``train_loss``). ``scheduler`` is stepped after each epoch
     (``ReduceLROnPlateau`` receives the monitored value), or after each batch with
     ``scheduler_interval="batch"`` (``OneCycleLR``). A tqdm bar shows the progress
-    (``progress=False`` hides it); ``verbose=True`` also prints one line per epoch.
+    (``progress=False`` hides it, ``desc`` labels it); ``verbose=True`` also prints one line
+    per epoch.
+
+    ``clip_grad_norm`` clips the global gradient norm before every optimizer step (RNNs).
+    ``step(model, batch, optimizer) -> dict`` replaces the default supervised step for models
+    that train differently (:func:`dlbook.train.steps.teacher_forcing_step`, the GAN's two
+    players in :func:`dlbook.nn.gan.gan_step`, whose ``optimizer`` is a dict); it returns the
+    values to average over the epoch, ``"loss"`` among them (``loss_fn`` and ``metrics`` are then
+    used for validation only). ``train_loader`` is any iterable of batches: a ``DataLoader`` or
+    :class:`dlbook.train.TensorBatches`.
 
     Run after :func:`dlbook.set_seed`, two calls give the same history.
     """
@@ -161,6 +164,10 @@ def fit(
         raise ValueError(f"`epochs` phải là số nguyên ≥ 1, nhưng nhận được {epochs!r}.")
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(f"`scheduler_interval` phải là 'epoch' hoặc 'batch', nhưng nhận được {scheduler_interval!r}.")
+    if step is None and loss_fn is None:
+        raise ValueError("Cần `loss_fn` (hoặc một `step` tự tính hàm mất mát).")
+    if val_loader is not None and loss_fn is None:
+        raise ValueError("Đánh giá trên `val_loader` cần `loss_fn`.")
     batch_scheduler = scheduler if scheduler_interval == "batch" else None
     device = device or try_gpu()
     model.to(device)
@@ -173,10 +180,11 @@ def fit(
     # Tracks the best epoch (for the history and the checkpoint) with the same rule as early stopping.
     watcher = EarlyStopping(patience=epochs, min_delta=rule.min_delta, monitor=monitor, mode=rule.mode, restore_best=False)
 
-    bar = tqdm(range(1, epochs + 1), desc="Huấn luyện", unit="epoch", disable=not progress)
+    bar = tqdm(range(1, epochs + 1), desc=desc, unit="epoch", disable=not progress)
     for epoch in bar:
         start = time.perf_counter()
-        history.record(train_one_epoch(model, train_loader, loss_fn, optimizer, metric_fns, device, batch_scheduler))
+        history.record(train_one_epoch(model, train_loader, loss_fn, optimizer, metric_fns, device,
+                                       batch_scheduler, step=step, clip_grad_norm=clip_grad_norm))
         if val_loader is not None:
             history.record(evaluate(model, val_loader, loss_fn, metric_fns, device), prefix="val_")
         history.epoch_time.append(time.perf_counter() - start)
