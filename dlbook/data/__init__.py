@@ -118,3 +118,8 @@ __all__ += [
     "ForecastData", "load_price_csv", "make_forecasting_data", "make_time_series",
     "make_windows", "split_series",
 ]
+
+# Phần 9 (chapter 26): the Vietnamese text of the language-model chapter
+from dlbook.data.lm_corpus import CorpusText, lm_windows, load_vietnamese_text, split_paragraphs
+
+__all__ += ["CorpusText", "lm_windows", "load_vietnamese_text", "split_paragraphs"]

@@ -131,3 +131,10 @@ __all__ += [
     "VAE", "Autoencoder", "VAEOutput", "gaussian_kl", "reconstruction_loss",
     "reconstruction_objective", "vae_loss", "vae_objective",
 ]
+
+# Phần 9 (chapter 26): decoder-only language model and decoding strategies
+from dlbook.nn.gpt import GPT, CausalSelfAttention, GPTBlock, lm_loss
+from dlbook.nn.sampling import entropy, sample_next_token, top_k_filter, top_p_filter
+
+__all__ += ["GPT", "CausalSelfAttention", "GPTBlock", "lm_loss", "entropy", "sample_next_token",
+            "top_k_filter", "top_p_filter"]

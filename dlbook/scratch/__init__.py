@@ -193,3 +193,7 @@ from dlbook.scratch.self_attention import (
     scaled_dot_product_attention_backward,
     scaled_dot_product_attention_forward,
 )
+
+# Phần 9 (chapter 26): language models
+from dlbook.scratch.char_tokenizer import CharTokenizer
+from dlbook.scratch.ngram import NGramLM
