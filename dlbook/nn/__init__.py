@@ -138,3 +138,20 @@ from dlbook.nn.sampling import entropy, sample_next_token, top_k_filter, top_p_f
 
 __all__ += ["GPT", "CausalSelfAttention", "GPTBlock", "lm_loss", "entropy", "sample_next_token",
             "top_k_filter", "top_p_filter"]
+
+# Phần 9 (chapter 25): encoder–decoder Transformer, Vision Transformer, training through fit
+from dlbook.nn.seq2seq_transformer import TRANSFORMER_DEFAULTS, Seq2SeqTransformer
+from dlbook.nn.seq2seq_fit import (
+    TeacherForcing,
+    sequence_cross_entropy,
+    teacher_forcing_pairs,
+    token_accuracy,
+)
+from dlbook.nn.transformer import MultiHeadAttention, TransformerDecoderBlock, generate_causal_mask
+from dlbook.nn.vit import PatchEmbedding, VisionTransformer
+
+__all__ += [
+    "TRANSFORMER_DEFAULTS", "Seq2SeqTransformer", "TeacherForcing", "sequence_cross_entropy",
+    "teacher_forcing_pairs", "token_accuracy", "MultiHeadAttention", "TransformerDecoderBlock",
+    "generate_causal_mask", "PatchEmbedding", "VisionTransformer",
+]
