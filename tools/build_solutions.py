@@ -52,23 +52,9 @@ COMMON_MD = """\
 - Trước khi nộp: *Kernel → Restart & Run All* và xem lại mọi ô kiểm tra đều chạy không lỗi.
 """
 
-INSTALL_CELL = """\
-# Cài thư viện dlbook khi chạy trên Google Colab hoặc Binder; ở máy đã cài sẵn, ô này không làm gì.
-import importlib.util
-import os
-import subprocess
-import sys
-
-on_colab = "google.colab" in sys.modules
-on_binder = any(name.startswith("BINDER_") for name in os.environ)
-if importlib.util.find_spec("dlbook") is None and (on_colab or on_binder):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-         "git+{repo}"],
-        check=True,
-    )
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pooch", "mlxtend"], check=True)
-"""
+# The install cell is the book's one install cell (tools/colab_setup_cell.py), shared with chapters.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from colab_setup_cell import INSTALL_CELL_ID, cell_source as install_cell  # noqa: E402
 
 
 def _nbgrader_meta(kind: str, grade_id: str, points: float | None = None) -> dict:
@@ -128,8 +114,7 @@ def build_notebook(name: str, text: str) -> nbformat.NotebookNode:
     common = [
         {"kind": "md", "attrs": {}, "source": COMMON_MD.format(colab=COLAB, binder=BINDER,
                                                                name=name).strip()},
-        {"kind": "setup", "attrs": {"id": "install_dlbook"},
-         "source": INSTALL_CELL.format(repo=REPO_URL).strip()},
+        {"kind": "setup", "attrs": {"id": INSTALL_CELL_ID}, "source": install_cell()},
     ]
     cells = cells[:1] + common + cells[1:]
     counters = {"md": 0, "setup": 0, "code": 0}

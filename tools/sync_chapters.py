@@ -1,23 +1,21 @@
-"""Keep every chapter's Colab set-up cell identical to tools/colab_setup_cell.py, then re-pair the
+"""Keep every chapter's install cell identical to tools/colab_setup_cell.py, then re-pair the
 chapters with their .ipynb (jupytext --sync). Run by `make sync`."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SETUP = (ROOT / "tools" / "colab_setup_cell.py").read_text(encoding="utf-8").strip()
-FIRST_CELL = re.compile(r"(```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*\n?)(.*?)(\n```)", re.S)
+sys.path.insert(0, str(ROOT / "tools"))
+from colab_setup_cell import cell_source, replace_in_markdown  # noqa: E402
+
+SETUP = cell_source()
 
 
 def fix_first_cell(text: str) -> str:
-    match = FIRST_CELL.search(text)
-    if match is None:
-        return text
-    return text[: match.start(2)] + SETUP + text[match.end(2) :]
+    return replace_in_markdown(text, SETUP)
 
 
 def main() -> int:

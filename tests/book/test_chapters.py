@@ -13,7 +13,9 @@ from bookutil import ROOT, chapter_sources
 
 CHAPTERS = chapter_sources()
 IDS = [p.stem for p in CHAPTERS]
-SETUP_CELL = (ROOT / "tools" / "colab_setup_cell.py").read_text(encoding="utf-8").strip()
+from colab_setup_cell import cell_source  # noqa: E402  (tools/ is on sys.path: bookutil)
+
+SETUP_CELL = cell_source()
 
 
 def _cells(nb):
