@@ -16,6 +16,7 @@ The top level only holds the few helpers every chapter uses.
 
 from dlbook.device import num_gpus, try_all_gpus, try_gpu
 from dlbook.errors import DlbookError, DTypeError, ShapeError
+from dlbook.mode import full_mode
 from dlbook.seed import set_seed
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "DlbookError",
     "DTypeError",
     "ShapeError",
+    "full_mode",
     "num_gpus",
     "set_seed",
     "try_all_gpus",
