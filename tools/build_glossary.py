@@ -4,7 +4,15 @@ Each chapter owns one YAML file listing the terms it introduces:
 
     - vi: học sâu
       en: deep learning
-      def: Nhánh của học máy dùng mạng nơ-ron nhiều lớp ...
+      def: Nhánh của học máy dùng mạng nơ-ron nhiều tầng ...
+      reject: [biến thể không dùng, ...]     # optional
+
+The term files are the book's one vocabulary registry: `vi` is the preferred Vietnamese term, the
+optional `reject` list holds the variants the book does not use for that concept (other
+translations, the other tone-mark spelling). tests/book/test_terms.py fails, with file:line, when
+chapter prose or a reader-visible string uses a rejected variant. `_chinh-ta.yml` (files starting
+with `_` are not term files) holds the spelling conventions that are not one concept: the
+tone-mark style and word pairs such as kỹ ← kĩ.
 
 The glossary page sorts all terms in Vietnamese alphabetical order (a ă â b c d đ …) and adds an
 English → Vietnamese index. Run `make sync` (or this script); tests fail if glossary.md is stale,
@@ -38,14 +46,24 @@ từ tiếng Anh sang tiếng Việt.
 """
 
 
+def term_files() -> list[Path]:
+    """The per-chapter term files (files whose name starts with `_` are conventions, not terms)."""
+    return sorted(p for p in TERMS_DIR.glob("*.yml") if not p.name.startswith("_"))
+
+
 def load_terms() -> list[dict]:
     terms: dict[str, dict] = {}
-    for path in sorted(TERMS_DIR.glob("*.yml")):
+    for path in term_files():
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         for entry in entries:
             missing = {"vi", "en", "def"} - set(entry)
             if missing:
                 raise SystemExit(f"{path.name}: mục {entry!r} thiếu {sorted(missing)}")
+            reject = entry.get("reject", [])
+            if not isinstance(reject, list) or not all(isinstance(r, str) and r for r in reject):
+                raise SystemExit(
+                    f"{path.name}: 'reject' của '{entry['vi']}' phải là danh sách chuỗi"
+                )
             key = entry["vi"].strip().lower()
             if key in terms:
                 raise SystemExit(
@@ -53,6 +71,13 @@ def load_terms() -> list[dict]:
                     f"{terms[key]['file']} và {path.name}"
                 )
             terms[key] = {**entry, "file": path.name}
+    preferred = set(terms)
+    for e in terms.values():
+        clash = [r for r in e.get("reject", []) if r.strip().lower() in preferred]
+        if clash:
+            raise SystemExit(
+                f"{e['file']}: '{e['vi']}' loại bỏ {clash}, nhưng đó lại là thuật ngữ được dùng"
+            )
     return sorted(terms.values(), key=lambda e: vietnamese_sort_key(e["vi"]))
 
 

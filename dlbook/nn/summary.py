@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 #: Column names of :func:`parameter_table` (the reader sees them, so they are Vietnamese).
-COLUMNS = ("Lớp", "Loại", "Kích thước đầu ra", "Số tham số")
+COLUMNS = ("Tầng", "Loại", "Kích thước đầu ra", "Số tham số")
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:

@@ -26,7 +26,7 @@ def test_count_parameters_rejects_non_module():
 def test_alexnet_table_has_curriculum_shapes_and_counts():
     with torch.device("meta"):
         table = dnn.parameter_table(dnn.alexnet(), (3, 227, 227))
-    rows = {r["Lớp"]: r for _, r in table.iterrows()}
+    rows = {r["Tầng"]: r for _, r in table.iterrows()}
     assert rows["conv1"]["Kích thước đầu ra"] == (96, 55, 55)
     assert rows["conv1"]["Số tham số"] == 96 * (11 * 11 * 3) + 96
     assert rows["pool5"]["Kích thước đầu ra"] == (256, 6, 6)
@@ -39,7 +39,7 @@ def test_vgg16_table_ends_with_7x7x512_and_sums_to_total():
         table = dnn.parameter_table(dnn.vgg16(), (3, 224, 224))
     convs = table[table["Loại"] == "Conv2d"]
     assert len(convs) == 13
-    assert table[table["Lớp"] == "features.block5_pool"]["Kích thước đầu ra"].item() == (512, 7, 7)
+    assert table[table["Tầng"] == "features.block5_pool"]["Kích thước đầu ra"].item() == (512, 7, 7)
     assert table["Số tham số"].sum() == table.attrs["total"] == 138_357_544
 
 
@@ -54,7 +54,7 @@ def test_parameter_table_hides_activations_unless_show_all():
 def test_parameter_table_depth_groups_rows():
     with torch.device("meta"):
         table = dnn.parameter_table(dnn.resnet18(), (3, 224, 224), depth=1)
-    assert list(table["Lớp"]) == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
+    assert list(table["Tầng"]) == ["stem", "layer1", "layer2", "layer3", "layer4", "head"]
     assert table["Số tham số"].sum() == 11_689_512
 
 
