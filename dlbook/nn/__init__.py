@@ -120,6 +120,7 @@ from dlbook.nn.vae import (
     Autoencoder,
     VAEOutput,
     gaussian_kl,
+    gaussian_nll,
     reconstruction_loss,
     reconstruction_objective,
     vae_loss,
@@ -128,7 +129,7 @@ from dlbook.nn.vae import (
 
 __all__ += [
     "DigitDenoiser", "PointDenoiser", "timestep_embedding", "DigitJudge",
-    "VAE", "Autoencoder", "VAEOutput", "gaussian_kl", "reconstruction_loss",
+    "VAE", "Autoencoder", "VAEOutput", "gaussian_kl", "gaussian_nll", "reconstruction_loss",
     "reconstruction_objective", "vae_loss", "vae_objective",
 ]
 

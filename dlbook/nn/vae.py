@@ -2,10 +2,12 @@
 
 The encoder of the VAE gives the mean ``mu`` and the log-variance ``logvar`` of a diagonal
 Gaussian ``q(z | x)``; the **reparameterisation** ``z = mu + exp(logvar / 2) · ε`` with
-``ε ~ N(0, I)`` lets gradients flow through the sampling. The decoder returns Bernoulli logits
-of ``p(x | z)``. The negative ELBO per sample is
+``ε ~ N(0, I)`` lets gradients flow through the sampling. The decoder returns the parameters of
+``p(x | z)``: Bernoulli logits (``likelihood="bernoulli"``, images in [0, 1]) or the mean of a
+Gaussian with fixed standard deviation ``sigma`` (``likelihood="gaussian"``, e.g. 2-D points).
+The negative ELBO per sample is
 
-    reconstruction (binary cross-entropy summed over pixels) + KL(q(z | x) ‖ N(0, I)),
+    reconstruction (−log p(x | z), summed over the features) + KL(q(z | x) ‖ N(0, I)),
 
 with the KL in closed form ``½ Σ (mu² + σ² − log σ² − 1)`` (:func:`gaussian_kl`).
 
@@ -17,19 +19,21 @@ labels (or zeros) as targets. The plain :class:`Autoencoder` trains on ``(x, x)`
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple, Optional, Sequence
 
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-from dlbook.errors import DTypeError, ShapeError, check_positive
+from dlbook.errors import DlbookError, DTypeError, ShapeError, check_positive
 
 __all__ = [
     "Autoencoder",
     "VAE",
     "VAEOutput",
     "gaussian_kl",
+    "gaussian_nll",
     "reconstruction_loss",
     "vae_loss",
     "vae_objective",
@@ -89,22 +93,30 @@ class Autoencoder(nn.Module):
 
 
 class VAEOutput(NamedTuple):
-    """What :class:`VAE` returns: decoder ``logits``, ``mu`` and ``logvar`` of ``q(z|x)``, the
-    flattened input ``x``."""
+    """What :class:`VAE` returns: the decoder's output ``logits`` (Bernoulli logits, or the
+    Gaussian mean), ``mu`` and ``logvar`` of ``q(z|x)``, the flattened input ``x``, and the
+    model's ``likelihood`` and ``sigma`` (so that :func:`vae_objective` needs nothing else)."""
 
     logits: torch.Tensor
     mu: torch.Tensor
     logvar: torch.Tensor
     x: torch.Tensor
+    likelihood: str = "bernoulli"
+    sigma: float = 1.0
 
 
 class VAE(nn.Module):
     """Variational autoencoder with MLP encoder (shared body, two heads ``mu`` and ``logvar``)
-    and MLP decoder returning Bernoulli logits."""
+    and MLP decoder returning Bernoulli logits (``likelihood="bernoulli"``) or the mean of a
+    Gaussian ``N(x̂, sigma² I)`` (``likelihood="gaussian"``). In eval mode ``forward`` decodes
+    the mean ``mu`` instead of a sample."""
 
-    def __init__(self, in_features: int = 64, latent_dim: int = 2, hidden: Sequence[int] = (128, 64)):
+    def __init__(self, in_features: int = 64, latent_dim: int = 2, hidden: Sequence[int] = (128, 64),
+                 likelihood: str = "bernoulli", sigma: float = 1.0):
         super().__init__()
         hidden = _check_sizes(in_features, latent_dim, hidden)
+        _check_likelihood(likelihood, sigma)
+        self.likelihood, self.sigma = likelihood, float(sigma)
         body = _mlp([in_features, *hidden])
         self.body = nn.Sequential(*body, nn.ReLU()) if hidden else nn.Identity()
         last = hidden[-1] if hidden else in_features
@@ -132,15 +144,20 @@ class VAE(nn.Module):
         x_flat = _flat(x, self.in_features)
         mu, logvar = self.encode(x_flat)
         z = self.reparameterize(mu, logvar) if self.training else mu
-        return VAEOutput(self.decode(z), mu, logvar, x_flat)
+        return VAEOutput(self.decode(z), mu, logvar, x_flat, self.likelihood, self.sigma)
+
+    def decode_mean(self, z):
+        """The mean of ``p(x | z)``: pixel probabilities (Bernoulli) or ``x̂`` (Gaussian)."""
+        out = self.decode(z)
+        return torch.sigmoid(out) if self.likelihood == "bernoulli" else out
 
     @torch.no_grad()
     def sample(self, n: int, generator: Optional[torch.Generator] = None):
-        """``n`` images (probabilities ``(n, in_features)``) decoded from ``z ~ N(0, I)``."""
+        """``n`` decoded means ``(n, in_features)`` of ``p(x | z)`` for ``z ~ N(0, I)``."""
         check_positive(n, "n", integer=True)
         device = next(self.parameters()).device
         z = torch.randn(n, self.latent_dim, generator=generator).to(device)
-        return torch.sigmoid(self.decode(z))
+        return self.decode_mean(z)
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -164,18 +181,38 @@ def reconstruction_loss(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
 
 
-def vae_loss(logits, x, mu, logvar, beta: float = 1.0) -> torch.Tensor:
+def gaussian_nll(mean: torch.Tensor, x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """``−log N(x; mean, sigma² I)`` per sample, summed over the features, ``(N,)``."""
+    check_positive(sigma, "sigma")
+    x, mean = x.reshape(len(x), -1), mean.reshape(len(mean), -1)
+    if mean.shape != x.shape:
+        raise ShapeError(f"`mean` {tuple(mean.shape)} và `x` {tuple(x.shape)} phải cùng kích thước.")
+    d = x.shape[1]
+    return ((x - mean) ** 2).sum(1) / (2 * sigma**2) + d * (math.log(sigma) + 0.5 * math.log(2 * math.pi))
+
+
+def vae_loss(logits, x, mu, logvar, beta: float = 1.0, likelihood: str = "bernoulli",
+             sigma: float = 1.0) -> torch.Tensor:
     """Negative ELBO averaged over the batch: ``mean(reconstruction + beta · KL)``.
 
+    The reconstruction is :func:`reconstruction_loss` (Bernoulli) or :func:`gaussian_nll`.
     ``beta = 1`` is the VAE; other values give the β-VAE weighting of the KL term.
     """
     check_positive(beta, "beta", allow_zero=True)
-    return (reconstruction_loss(logits, x) + beta * gaussian_kl(mu, logvar)).mean()
+    _check_likelihood(likelihood, sigma)
+    rec = reconstruction_loss(logits, x) if likelihood == "bernoulli" else gaussian_nll(logits, x, sigma)
+    return (rec + beta * gaussian_kl(mu, logvar)).mean()
 
 
 def vae_objective(output: VAEOutput, targets=None, beta: float = 1.0) -> torch.Tensor:
     """``loss_fn`` for :func:`dlbook.train.fit` with a :class:`VAE` (targets are ignored)."""
-    return vae_loss(output.logits, output.x, output.mu, output.logvar, beta)
+    return vae_loss(output.logits, output.x, output.mu, output.logvar, beta, output.likelihood, output.sigma)
+
+
+def _check_likelihood(likelihood, sigma):
+    if likelihood not in ("bernoulli", "gaussian"):
+        raise DlbookError(f"`likelihood` phải là 'bernoulli' hoặc 'gaussian', không phải {likelihood!r}.")
+    check_positive(sigma, "sigma")
 
 
 def reconstruction_objective(logits, x) -> torch.Tensor:

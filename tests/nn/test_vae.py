@@ -116,3 +116,23 @@ def test_vae_trains_through_fit_and_lowers_the_negative_elbo():
     hist = fit(vae, loader, loss_fn=vae_objective, optimizer=torch.optim.Adam(vae.parameters(), 1e-2),
                epochs=20, metrics=(), device="cpu", progress=False)
     assert hist.train_loss[-1] < 0.7 * hist.train_loss[0]
+
+
+def test_gaussian_likelihood_matches_torch_normal_log_prob():
+    from dlbook.nn.vae import gaussian_nll
+
+    torch.manual_seed(4)
+    mean, x = torch.randn(6, 2), torch.randn(6, 2)
+    ref = -Normal(mean, 0.3).log_prob(x).sum(1)
+    torch.testing.assert_close(gaussian_nll(mean, x, 0.3), ref)
+    mu, logvar = torch.randn(6, 2), torch.randn(6, 2)
+    expected = (ref + gaussian_kl(mu, logvar)).mean()
+    assert vae_loss(mean, x, mu, logvar, likelihood="gaussian", sigma=0.3).item() == pytest.approx(expected.item(), rel=1e-6)
+    vae = VAE(2, latent_dim=2, hidden=(8,), likelihood="gaussian", sigma=0.3)
+    out = vae(x)
+    assert out.likelihood == "gaussian" and out.sigma == 0.3
+    assert vae_objective(out).item() == pytest.approx(
+        vae_loss(out.logits, x, out.mu, out.logvar, likelihood="gaussian", sigma=0.3).item())
+    torch.testing.assert_close(vae.decode_mean(out.mu), vae.decode(out.mu))  # Gaussian mean: no sigmoid
+    with pytest.raises(DlbookError, match="likelihood"):
+        VAE(2, likelihood="poisson")
