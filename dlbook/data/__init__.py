@@ -97,6 +97,7 @@ from dlbook.data.detection_data import (
     xyxy_to_yolo,
     yolo_to_xyxy,
 )
+from dlbook.data.gan_data import digits_for_gan, ring_of_gaussians
 from dlbook.data.segmentation_data import make_segmentation_masks
 from dlbook.data.series import (
     ForecastData,
@@ -115,6 +116,7 @@ __all__ += [
     "SHAPE_CLASSES", "load_yolo_dataset", "make_shapes_detection", "read_yolo_labels",
     "write_yolo_labels", "xyxy_to_yolo", "yolo_to_xyxy",
     "make_segmentation_masks",
+    "digits_for_gan", "ring_of_gaussians",
     "ForecastData", "load_price_csv", "make_forecasting_data", "make_time_series",
     "make_windows", "split_series",
 ]

@@ -14,9 +14,6 @@ captions (sum of log-probabilities). With ``beam_width = 1`` the two coincide.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 import numpy as np
 import torch
 from torch import nn
@@ -24,6 +21,8 @@ import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
 from dlbook.nn.teacher_forcing import train_teacher_forced
+# Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
+from dlbook.scratch.metrics import bleu_score  # noqa: F401
 
 __all__ = ["CaptioningModel", "bleu_score", "train_captioner", "CAPTIONING_DEFAULTS"]
 
@@ -157,41 +156,6 @@ class CaptioningModel(nn.Module):
         else:
             raise DlbookError(f"`method` phải là 'greedy' hoặc 'beam', không phải {method!r}.")
         return [decode_caption(i, vocab) for i in ids]
-
-
-def _ngrams(tokens, n):
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def bleu_score(references, hypotheses, max_n: int = 4) -> float:
-    """Corpus BLEU (Papineni et al., 2002) with uniform weights over 1…``max_n``-grams.
-
-    ``references``: per hypothesis a list of reference token lists (or strings);
-    ``hypotheses``: token lists (or strings). Clipped n-gram precisions, geometric mean,
-    brevity penalty ``exp(1 − r/c)`` when the candidates are shorter than the closest
-    references. ``max_n=1`` gives BLEU-1.
-    """
-    split = lambda s: s.split() if isinstance(s, str) else list(s)  # noqa: E731
-    if len(references) != len(hypotheses):
-        raise DlbookError(f"Có {len(hypotheses)} câu dự đoán nhưng {len(references)} bộ câu tham chiếu.")
-    matches, totals = np.zeros(max_n), np.zeros(max_n)
-    hyp_len = ref_len = 0
-    for refs, hyp in zip(references, hypotheses):
-        refs, hyp = [split(r) for r in refs], split(hyp)
-        hyp_len += len(hyp)
-        ref_len += min((len(r) for r in refs), key=lambda L: (abs(L - len(hyp)), L))
-        for n in range(1, max_n + 1):
-            counts = _ngrams(hyp, n)
-            max_ref = Counter()
-            for r in refs:
-                max_ref |= _ngrams(r, n)
-            matches[n - 1] += sum(min(c, max_ref[g]) for g, c in counts.items())
-            totals[n - 1] += max(len(hyp) - n + 1, 0)
-    if hyp_len == 0 or np.any(matches == 0):
-        return 0.0
-    log_precision = np.mean(np.log(matches / totals))
-    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
-    return float(bp * math.exp(log_precision))
 
 
 def train_captioner(model, images, captions, epochs: int = 12, batch_size: int = 32,

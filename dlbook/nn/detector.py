@@ -24,7 +24,9 @@ from torch import nn
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
-from dlbook.scratch.detection import iou, nms
+from dlbook.scratch.detection import nms
+# Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
+from dlbook.scratch.metrics import average_precision, mean_average_precision  # noqa: F401
 
 __all__ = [
     "GridDetector",
@@ -158,58 +160,6 @@ def decode_predictions(pred, image_size: int, conf_threshold: float = 0.3,
         results.append({"boxes": b[kept].reshape(-1, 4), "scores": s[kept],
                         "labels": lab[kept].astype(np.int64)})
     return results
-
-
-def average_precision(recall, precision) -> float:
-    """Area under the precision–recall curve with all-point interpolation (VOC 2010+)."""
-    r = np.concatenate([[0.0], np.asarray(recall, float), [1.0]])
-    p = np.concatenate([[0.0], np.asarray(precision, float), [0.0]])
-    p = np.maximum.accumulate(p[::-1])[::-1]  # precision envelope: max to the right
-    steps = np.flatnonzero(r[1:] != r[:-1])
-    return float(np.sum((r[steps + 1] - r[steps]) * p[steps + 1]))
-
-
-def mean_average_precision(predictions, ground_truths, num_classes: int | None = None,
-                           iou_threshold: float = 0.5):
-    """VOC mAP. Returns ``(mAP, {class: AP})``; classes without ground truth are left out.
-
-    ``predictions``: per image ``{"boxes", "scores", "labels"}``; ``ground_truths``: per image
-    ``{"boxes", "labels"}`` (what ``make_shapes_detection`` returns).
-    """
-    if len(predictions) != len(ground_truths):
-        raise DlbookError(f"Có {len(predictions)} ảnh dự đoán nhưng {len(ground_truths)} ảnh "
-                          "nhãn thật; hai danh sách phải cùng độ dài.")
-    if num_classes is None:
-        labels = [np.asarray(g["labels"]) for g in ground_truths] + \
-                 [np.asarray(p["labels"]) for p in predictions]
-        num_classes = 1 + max((int(x.max()) for x in labels if x.size), default=-1)
-    aps = {}
-    for c in range(num_classes):
-        gts = {i: np.asarray(g["boxes"], float).reshape(-1, 4)[np.asarray(g["labels"]) == c]
-               for i, g in enumerate(ground_truths)}
-        n_gt = sum(len(b) for b in gts.values())
-        if n_gt == 0:
-            continue
-        dets = [(float(s), i, np.asarray(b, float))
-                for i, p in enumerate(predictions)
-                for b, s, lab in zip(np.asarray(p["boxes"]).reshape(-1, 4), p["scores"], p["labels"])
-                if lab == c]
-        dets.sort(key=lambda d: -d[0])
-        matched = {i: np.zeros(len(b), bool) for i, b in gts.items()}
-        tp = np.zeros(len(dets))
-        for k, (_, i, box) in enumerate(dets):
-            if len(gts[i]):
-                overlaps = iou(box[None], gts[i])[0]
-                best = int(np.argmax(overlaps))
-                if overlaps[best] >= iou_threshold and not matched[i][best]:
-                    matched[i][best] = True
-                    tp[k] = 1
-        cum_tp = np.cumsum(tp)
-        recall = cum_tp / n_gt
-        precision = cum_tp / np.arange(1, len(dets) + 1)
-        aps[c] = average_precision(recall, precision)
-    m = float(np.mean(list(aps.values()))) if aps else 0.0
-    return m, aps
 
 
 def train_detector(model, images, targets, epochs: int = 12, batch_size: int = 32,

@@ -19,6 +19,9 @@ from torch import nn
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
+# Moved to dlbook.data and dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
+from dlbook.data.gan_data import digits_for_gan, ring_of_gaussians  # noqa: F401
+from dlbook.scratch.metrics import mode_coverage  # noqa: F401
 
 __all__ = [
     "ring_of_gaussians",
@@ -45,28 +48,6 @@ GAN_DEFAULTS = {
     "dcgan": {"latent_dim": 32, "image_size": 8, "base_channels": 32, "epochs": 25,
               "batch_size": 64, "lr": 2e-3},
 }
-
-
-def ring_of_gaussians(n: int = 2000, modes: int = 8, radius: float = 2.0, std: float = 0.05,
-                      seed: int = 0):
-    """``n`` points ``(n, 2)`` (float32) from ``modes`` Gaussians evenly spaced on a circle;
-    returns ``(points, centres)``."""
-    check_positive(n, "n", integer=True)
-    check_positive(modes, "modes", integer=True)
-    rng = np.random.default_rng(seed)
-    angles = 2 * np.pi * np.arange(modes) / modes
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    which = rng.integers(modes, size=n)
-    return (centres[which] + rng.normal(0, std, (n, 2))).astype(np.float32), centres
-
-
-def digits_for_gan():
-    """scikit-learn's digits as ``(images (1797, 1, 8, 8) in [−1, 1], labels)`` tensors."""
-    from sklearn.datasets import load_digits
-
-    d = load_digits()
-    images = torch.tensor(d.images / 8.0 - 1.0, dtype=torch.float32)[:, None]
-    return images, torch.tensor(d.target, dtype=torch.long)
 
 
 def _mlp(sizes, out_act=None):
@@ -262,13 +243,3 @@ def train_gan(G, D, data, epochs: int = 40, batch_size: int = 64, lr: float = 2e
               device=next(G.parameters()).device, progress=progress, desc="Huấn luyện GAN")
     pair.eval()
     return {k: run.metrics[k] for k in ("d_loss", "g_loss", "d_real", "d_fake")}
-
-
-def mode_coverage(samples, centres, std: float = 0.05, k: float = 3.0):
-    """For ``ring_of_gaussians``: how many modes receive a sample within ``k·std`` of their
-    centre, and the share of samples that are that close to some mode ("high quality")."""
-    s = np.asarray(samples.detach().cpu() if torch.is_tensor(samples) else samples, float)
-    d = np.linalg.norm(s[:, None, :] - np.asarray(centres)[None], axis=-1)
-    close = d.min(axis=1) <= k * std
-    covered = np.unique(d.argmin(axis=1)[close])
-    return int(len(covered)), float(close.mean())

@@ -22,6 +22,8 @@ import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
 from dlbook.nn.teacher_forcing import train_teacher_forced
+# Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
+from dlbook.scratch.metrics import sequence_accuracy  # noqa: F401
 
 __all__ = ["Seq2SeqAttention", "train_seq2seq", "sequence_accuracy", "SEQ2SEQ_DEFAULTS"]
 
@@ -145,18 +147,6 @@ class Seq2SeqAttention(nn.Module):
                 break
         w = torch.stack(weights, 1) if self.attention is not None else None
         return torch.stack(outputs, 1), w
-
-
-def sequence_accuracy(pred, target, end_id: int, pad_idx: int = 0) -> float:
-    """Share of rows whose tokens up to ``end_id`` equal the target's (exact match)."""
-    def cut(row):
-        row = [int(x) for x in row if int(x) != pad_idx]
-        return row[: row.index(end_id)] if end_id in row else row
-
-    pred, target = np.asarray(pred), np.asarray(target)
-    if len(pred) != len(target):
-        raise DlbookError(f"Có {len(pred)} dự đoán nhưng {len(target)} đáp án.")
-    return float(np.mean([cut(p) == cut(t) for p, t in zip(pred, target)]))
 
 
 def train_seq2seq(model, src, tgt, epochs: int = 6, batch_size: int = 64, lr: float = 5e-3,

@@ -16,6 +16,8 @@ from torch import nn
 import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, ShapeError, check_positive
+# Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
+from dlbook.scratch.metrics import dice_score, iou_score  # noqa: F401
 
 __all__ = ["UNet", "dice_score", "iou_score", "dice_loss", "train_segmenter", "UNET_DEFAULTS"]
 
@@ -75,31 +77,10 @@ class UNet(nn.Module):
         return self.head(x)
 
 
-def _as_bool(x, threshold):
-    x = torch.as_tensor(np.asarray(x) if not torch.is_tensor(x) else x)
-    return x > threshold if x.dtype != torch.bool else x
-
-
 def _check_pair(pred, target):
     if pred.shape != target.shape:
         raise ShapeError(f"Mặt nạ dự đoán {tuple(pred.shape)} và mặt nạ thật "
                          f"{tuple(target.shape)} phải cùng kích thước.")
-
-
-def dice_score(pred, target, threshold: float = 0.5, eps: float = 1e-7) -> float:
-    """Dice of two binary masks (probabilities are cut at ``threshold``), over the whole batch."""
-    p, t = _as_bool(pred, threshold), _as_bool(target, 0.5)
-    _check_pair(p, t)
-    inter = (p & t).sum().item()
-    return (2 * inter + eps) / (p.sum().item() + t.sum().item() + eps)
-
-
-def iou_score(pred, target, threshold: float = 0.5, eps: float = 1e-7) -> float:
-    """Intersection over union (Jaccard index) of two binary masks, over the whole batch."""
-    p, t = _as_bool(pred, threshold), _as_bool(target, 0.5)
-    _check_pair(p, t)
-    inter = (p & t).sum().item()
-    return (inter + eps) / ((p | t).sum().item() + eps)
 
 
 def dice_loss(logits, target, eps: float = 1.0):

@@ -1,4 +1,7 @@
-"""Evaluation metrics for regression and classification (Phần 2, chương 4–5).
+"""Evaluation metrics of the book, one module: regression and classification (Phần 2, chương 4–5),
+detection (mAP, chương 16), segmentation (Dice, IoU, chương 17), sequences and text (exact match,
+BLEU, chương 21–22) and generative models (mode coverage, chương 23). Array-likes and tensors
+are accepted alike (tensors are read as numpy).
 
 The functions take ``(y, y_pred)`` in that order, like scikit-learn, and agree with
 ``sklearn.metrics`` (the tests compare them). Two differences, both documented below: ``mape``
@@ -8,9 +11,13 @@ return 0 instead of warning when their denominator is 0.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import numpy as np
 
 from dlbook.errors import DlbookError, ShapeError, check_array, check_same_length
+from dlbook.scratch.detection import iou
 
 # --------------------------------------------------------------------------- regression
 
@@ -291,8 +298,170 @@ def roc_auc_score(y, scores, pos_label=None) -> float:
     return auc(fpr, tpr)
 
 
+# --------------------------------------------------------------------------- detection
+
+
+def average_precision(recall, precision) -> float:
+    """Area under the precision–recall curve with all-point interpolation (VOC 2010+)."""
+    r = np.concatenate([[0.0], np.asarray(recall, float), [1.0]])
+    p = np.concatenate([[0.0], np.asarray(precision, float), [0.0]])
+    p = np.maximum.accumulate(p[::-1])[::-1]  # precision envelope: max to the right
+    steps = np.flatnonzero(r[1:] != r[:-1])
+    return float(np.sum((r[steps + 1] - r[steps]) * p[steps + 1]))
+
+
+def mean_average_precision(predictions, ground_truths, num_classes: int | None = None,
+                           iou_threshold: float = 0.5):
+    """VOC mAP. Returns ``(mAP, {class: AP})``; classes without ground truth are left out.
+
+    ``predictions``: per image ``{"boxes", "scores", "labels"}``; ``ground_truths``: per image
+    ``{"boxes", "labels"}`` (what ``make_shapes_detection`` returns).
+    """
+    if len(predictions) != len(ground_truths):
+        raise DlbookError(f"Có {len(predictions)} ảnh dự đoán nhưng {len(ground_truths)} ảnh "
+                          "nhãn thật; hai danh sách phải cùng độ dài.")
+    if num_classes is None:
+        labels = [np.asarray(g["labels"]) for g in ground_truths] + \
+                 [np.asarray(p["labels"]) for p in predictions]
+        num_classes = 1 + max((int(x.max()) for x in labels if x.size), default=-1)
+    aps = {}
+    for c in range(num_classes):
+        gts = {i: np.asarray(g["boxes"], float).reshape(-1, 4)[np.asarray(g["labels"]) == c]
+               for i, g in enumerate(ground_truths)}
+        n_gt = sum(len(b) for b in gts.values())
+        if n_gt == 0:
+            continue
+        dets = [(float(s), i, np.asarray(b, float))
+                for i, p in enumerate(predictions)
+                for b, s, lab in zip(np.asarray(p["boxes"]).reshape(-1, 4), p["scores"], p["labels"])
+                if lab == c]
+        dets.sort(key=lambda d: -d[0])
+        matched = {i: np.zeros(len(b), bool) for i, b in gts.items()}
+        tp = np.zeros(len(dets))
+        for k, (_, i, box) in enumerate(dets):
+            if len(gts[i]):
+                overlaps = iou(box[None], gts[i])[0]
+                best = int(np.argmax(overlaps))
+                if overlaps[best] >= iou_threshold and not matched[i][best]:
+                    matched[i][best] = True
+                    tp[k] = 1
+        cum_tp = np.cumsum(tp)
+        recall = cum_tp / n_gt
+        precision = cum_tp / np.arange(1, len(dets) + 1)
+        aps[c] = average_precision(recall, precision)
+    m = float(np.mean(list(aps.values()))) if aps else 0.0
+    return m, aps
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+def _numpy(x) -> np.ndarray:
+    """A numpy view of an array, a list or a (CPU or GPU) tensor."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def _as_mask(x, threshold) -> np.ndarray:
+    x = _numpy(x)
+    return x if x.dtype == bool else x > threshold
+
+
+def _mask_pair(pred, target, threshold):
+    p, t = _as_mask(pred, threshold), _as_mask(target, 0.5)
+    if p.shape != t.shape:
+        raise ShapeError(f"Mặt nạ dự đoán {tuple(p.shape)} và mặt nạ thật "
+                         f"{tuple(t.shape)} phải cùng kích thước.")
+    return p, t
+
+
+def dice_score(pred, target, threshold: float = 0.5, eps: float = 1e-7) -> float:
+    """Dice of two binary masks (probabilities are cut at ``threshold``), over the whole batch."""
+    p, t = _mask_pair(pred, target, threshold)
+    inter = int((p & t).sum())
+    return (2 * inter + eps) / (int(p.sum()) + int(t.sum()) + eps)
+
+
+def iou_score(pred, target, threshold: float = 0.5, eps: float = 1e-7) -> float:
+    """Intersection over union (Jaccard index) of two binary masks, over the whole batch."""
+    p, t = _mask_pair(pred, target, threshold)
+    inter = int((p & t).sum())
+    return (inter + eps) / (int((p | t).sum()) + eps)
+
+
+# --------------------------------------------------------------------------- sequences and text
+
+
+def sequence_accuracy(pred, target, end_id: int, pad_idx: int = 0) -> float:
+    """Share of rows whose tokens up to ``end_id`` equal the target's (exact match)."""
+    def cut(row):
+        row = [int(x) for x in row if int(x) != pad_idx]
+        return row[: row.index(end_id)] if end_id in row else row
+
+    pred, target = np.asarray(pred), np.asarray(target)
+    if len(pred) != len(target):
+        raise DlbookError(f"Có {len(pred)} dự đoán nhưng {len(target)} đáp án.")
+    return float(np.mean([cut(p) == cut(t) for p, t in zip(pred, target)]))
+
+
+def _ngrams(tokens, n):
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def bleu_score(references, hypotheses, max_n: int = 4) -> float:
+    """Corpus BLEU (Papineni et al., 2002) with uniform weights over 1…``max_n``-grams.
+
+    ``references``: per hypothesis a list of reference token lists (or strings);
+    ``hypotheses``: token lists (or strings). Clipped n-gram precisions, geometric mean,
+    brevity penalty ``exp(1 − r/c)`` when the candidates are shorter than the closest
+    references. ``max_n=1`` gives BLEU-1.
+    """
+    split = lambda s: s.split() if isinstance(s, str) else list(s)  # noqa: E731
+    if len(references) != len(hypotheses):
+        raise DlbookError(f"Có {len(hypotheses)} câu dự đoán nhưng {len(references)} bộ câu tham chiếu.")
+    matches, totals = np.zeros(max_n), np.zeros(max_n)
+    hyp_len = ref_len = 0
+    for refs, hyp in zip(references, hypotheses):
+        refs, hyp = [split(r) for r in refs], split(hyp)
+        hyp_len += len(hyp)
+        ref_len += min((len(r) for r in refs), key=lambda L: (abs(L - len(hyp)), L))
+        for n in range(1, max_n + 1):
+            counts = _ngrams(hyp, n)
+            max_ref = Counter()
+            for r in refs:
+                max_ref |= _ngrams(r, n)
+            matches[n - 1] += sum(min(c, max_ref[g]) for g, c in counts.items())
+            totals[n - 1] += max(len(hyp) - n + 1, 0)
+    if hyp_len == 0 or np.any(matches == 0):
+        return 0.0
+    log_precision = np.mean(np.log(matches / totals))
+    bp = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
+    return float(bp * math.exp(log_precision))
+
+
+# --------------------------------------------------------------------------- generative models
+
+
+def mode_coverage(samples, centres, std: float = 0.05, k: float = 3.0):
+    """For ``ring_of_gaussians``: how many modes receive a sample within ``k·std`` of their
+    centre, and the share of samples that are that close to some mode ("high quality")."""
+    s = _numpy(samples).astype(float)
+    d = np.linalg.norm(s[:, None, :] - np.asarray(centres)[None], axis=-1)
+    close = d.min(axis=1) <= k * std
+    covered = np.unique(d.argmin(axis=1)[close])
+    return int(len(covered)), float(close.mean())
+
+
 __all__ = [
     "accuracy",
+    "average_precision",
+    "bleu_score",
+    "dice_score",
+    "iou_score",
+    "mean_average_precision",
+    "mode_coverage",
+    "sequence_accuracy",
     "adjusted_r2",
     "auc",
     "confusion_matrix",
