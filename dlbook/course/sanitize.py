@@ -253,7 +253,7 @@ def sanitize_html(document: str, *, title: Optional[str] = None) -> str:
             head.append(f"<title>{html.escape(title)}</title>")
         head.append("</head>")
         body = "".join(head) + body
-    return "<!DOCTYPE html>\n" + body + "\n"
+    return "<!DOCTYPE html>\n" + body.strip() + "\n"
 
 
 def inert_page(title: str, body_html: str) -> str:
