@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
+import tempfile
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,6 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from dlbook.course import sandbox
 from dlbook.course.course import STUDENT_ID, Course, CourseError
 from dlbook.course.records import new_record, save_record
+from dlbook.course.runtime import build_runtime, installed_dlbook
 from dlbook.course.verdict import load_tasks
 
 
@@ -61,11 +64,13 @@ class _Worker:
     def __init__(self, course_root: str, options: Dict[str, Any], slot: int, log_path):
         self.slot = slot
         self.log = open(log_path, "ab")
+        # -P: the current folder is not put on sys.path, so a dlbook/ folder there (the course
+        # root itself, a student's upload) cannot replace the installed package
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dlbook.course.worker", course_root, json.dumps(options),
+            [sys.executable, "-P", "-m", "dlbook.course.worker", course_root, json.dumps(options),
              str(slot)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            start_new_session=True,
+            start_new_session=True, cwd=course_root,
         )
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.buffer = b""
@@ -128,6 +133,27 @@ def _failure(course: Course, assignment: str, student: str, message: str) -> Dic
     return rec
 
 
+def run_canary(course: Course, options: AutogradeOptions, runtime) -> None:
+    """One sandboxed verification of a trivial task before grading anyone (raises CourseError)."""
+    from dlbook.course.isolated import canary
+
+    status = sandbox.sandbox_status()
+    uid, fd = sandbox.acquire_uid(UID_CANARY_HINT)
+    try:
+        why = canary(runtime=runtime, status=status, limits=options.limits,
+                     secrets=course.secret_paths(), uid=uid, scratch_base=options.scratch_base)
+    finally:
+        os.close(fd)
+    if why:
+        raise CourseError(
+            "Dừng chấm: hộp cát không nạp được môi trường của sinh viên (dlbook.course.checks, "
+            "probe, dữ liệu) hoặc không trả về kết quả kiểm tra, nên mọi bài sẽ bị 0 điểm oan. "
+            f"Lý do: {why}. Xem docs/grading-sandbox.md (mục 2).")
+
+
+UID_CANARY_HINT = 511
+
+
 def check_ready(course: Course, assignment: str, options: AutogradeOptions) -> List[str]:
     """Everything that must hold before grading; returns warnings, raises CourseError."""
     warnings = []
@@ -184,11 +210,25 @@ def autograde(course: Course, assignment: str, students: Optional[Sequence[str]]
             records[student] = _failure(course, assignment, student,
                                         f"Mã sinh viên '{student}' không hợp lệ (chỉ dùng chữ, số, "
                                         "'.', '_', '-', '@'); hãy đổi tên thư mục bài nộp.")
+    runtime = build_runtime(tempfile.mkdtemp(prefix="dlb-runtime-", dir=options.scratch_base))
+    try:
+        if not options.unsafe:
+            run_canary(course, options, runtime)
+        return _grade_all(course, assignment, todo, valid, records, options, jobs, runtime)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _grade_all(course, assignment, todo, valid, records, options, jobs, runtime):
+    from tqdm.auto import tqdm
+
     worker_options = {
         "limits": asdict(options.limits), "unsafe": options.unsafe,
         "mpl_cache": matplotlib_cache(course), "scratch_base": options.scratch_base,
+        "runtime": str(runtime), "dlbook": str(installed_dlbook()),
     }
-    hard_limit = options.limits.submission_timeout + 180
+    # the notebook run and the separate verification run each have submission_timeout
+    hard_limit = 2 * options.limits.submission_timeout + 180
     pending = list(valid)
     log_dir = course.verdicts_dir / ".logs"
     log_dir.mkdir(parents=True, exist_ok=True)

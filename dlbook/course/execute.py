@@ -37,8 +37,13 @@ from nbclient.client import NotebookClient
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from dlbook.course import rules as rules_mod
 from dlbook.course import sandbox
+from dlbook.course.isolated import Verification, driver_code, notebook_cells
 from dlbook.course.verdict import PROBE_DIR, ProbeSession, TaskVerdict
+
+#: ename of the error output that carries a violation of the assignment's rules.
+RULES_ENAME = "RuleViolation"
 
 #: ename of the error output that carries a failed trusted verification.
 VERIFICATION_ENAME = "VerificationFailed"
@@ -103,6 +108,9 @@ class GradingContext:
     lock: Any = None  #: the gradebook lock (see dlbook.course.worker)
     scratch_base: Optional[str] = None
     mpl_cache: Optional[str] = None
+    rules: Dict[str, Any] = field(default_factory=dict)  #: RULES of verify.py
+    runtime: Optional[Path] = None  #: the student runtime (dlbook.course.runtime)
+    hide: List[Any] = field(default_factory=list)  #: packages hidden from the sandbox
     runs: Dict[str, NotebookRun] = field(default_factory=dict)
 
     def remaining(self) -> float:
@@ -152,8 +160,9 @@ class Scratch:
                     os.chown(os.path.join(dirpath, name), uid, uid, follow_symlinks=False)
             os.chmod(top, 0o700)
 
-    def populate(self, src: Path) -> None:
+    def populate(self, src: Path, dest: Optional[Path] = None) -> None:
         """Copy the regular, non-notebook files of ``src`` (never the excluded ones)."""
+        dest_root = self.work if dest is None else dest
         total = 0
         for dirpath, dirnames, filenames in os.walk(src, followlinks=False):
             rel = Path(dirpath).relative_to(src)
@@ -169,9 +178,9 @@ class Scratch:
                 total += info.st_size
                 if total > MAX_COPY_BYTES:
                     return
-                dest = self.work / rel / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+                target = dest_root / rel / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
 
     def _excluded(self, name: str) -> bool:
         return any(fnmatch.fnmatch(name, pat) for pat in self.ctx.exclude)
@@ -201,13 +210,21 @@ class SandboxedExecute(Execute):
         self._scratch, self._ctx, self._run = scratch, ctx, run
         try:
             scratch.populate(src)
-            session.write_inputs(scratch.work)
             scratch.own()
-            self._execute_notebook(nb, resources)
-            verdicts = session.collect(scratch.work)
+            self._execute_notebook(nb, resources)  # the student's view: no probe inputs at all
+            if ctx.uid is not None:
+                sandbox.kill_uid_processes(ctx.uid)
+            cells = notebook_cells(nb)
+            sources = {c.grade_id: c.source for c in cells if c.kind == "test"}
+            drivers = {t: d for t in session.tasks
+                       if (d := driver_code(sources.get(t, ""), t)) is not None}
+            verdicts = Verification(ctx, scratch, src, session, cells, drivers, run).verify()
+            task_rules = {t: r for t, r in ctx.rules.items() if t in test_ids}
+            violations = rules_mod.check_rules(
+                cells, task_rules, rules_mod.answer_cells(cells, [t for t in test_ids if t]))
         finally:
             scratch.cleanup()
-        apply_verdicts(nb, verdicts, run, ctx.tasks)
+        apply_verdicts(nb, verdicts, run, ctx.tasks, violations)
         ctx.runs[notebook_id] = run
         return nb, resources
 
@@ -221,7 +238,7 @@ class SandboxedExecute(Execute):
         if ctx.status is not None:
             plan = sandbox.bwrap_plan(
                 status=ctx.status, home_dir=scratch.home, runtime_dir=scratch.rt, uid=ctx.uid,
-                limits=ctx.limits, secrets=ctx.secrets,
+                limits=ctx.limits, secrets=ctx.secrets, runtime=ctx.runtime, hide=ctx.hide,
             )
         else:
             plan = sandbox.unsafe_plan(home_dir=scratch.home, limits=ctx.limits)
@@ -439,8 +456,10 @@ def _message_size(msg: Dict[str, Any]) -> int:
 
 
 def apply_verdicts(nb, verdicts: Dict[str, TaskVerdict], run: NotebookRun,
-                   tasks: Dict[str, Any]) -> None:
+                   tasks: Dict[str, Any], violations: Optional[Dict[str, List[str]]] = None
+                   ) -> None:
     """Write the trusted verdicts into the test cells (see the module docstring)."""
+    violations = violations or {}
     for cell in nb.cells:
         if not is_test_cell(cell):
             continue
@@ -469,11 +488,12 @@ def apply_verdicts(nb, verdicts: Dict[str, TaskVerdict], run: NotebookRun,
             if not verdict.verified and not verdict.verifier_error:
                 evalue = f"Kiểm tra độc lập (ngoài kernel) không đạt — {verdict.reason}"
                 cell.outputs.insert(0, error_output(VERIFICATION_ENAME, evalue))
-                if failure is None and verdict.no_output:
-                    # the test cell "passed" but the probe never ran: the student's code
-                    # interfered with the grading (patched the probe, swallowed the errors...)
-                    info["suspicious"] = True
-                    run.event("probe_silent", -1, gid,
-                              f"ô kiểm tra {gid} chạy không lỗi nhưng không có kết quả kiểm tra "
-                              "độc lập: mã bài làm có thể đã can thiệp vào việc chấm")
+        broken = violations.get(gid)
+        if broken:
+            why = rules_mod.describe(broken)
+            cell.outputs.insert(0, error_output(RULES_ENAME, f"Câu này được 0 điểm — {why}"))
+            info["rule_violation"] = list(broken)
+            info["verified"] = False
+            info["reason"] = why[0].upper() + why[1:]
+            run.event("rule_violation", -1, gid, f"câu {gid}: {why}")
         run.tasks[gid] = info

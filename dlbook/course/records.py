@@ -22,6 +22,12 @@ STATUS_VI = {
 }
 
 
+#: Events of a run that need a human look.
+REVIEW_EVENTS = ("kernel_died", "kernel_hung", "gave_up", "submission_timeout", "probe_silent",
+                 "rule_violation", "verify_cell_broke", "verify_task_broke", "verify_timeout",
+                 "verify_failed")
+
+
 def record_path(course, assignment: str, student: str) -> Path:
     return course.verdicts_dir / assignment / f"{student}.json"
 
@@ -81,8 +87,7 @@ def review_reasons(record: Dict[str, Any]) -> List[str]:
         reasons.append(record["error"])
     for nb, run in record.get("notebooks", {}).items():
         for ev in run.get("events", []):
-            if ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout",
-                              "probe_silent"):
+            if ev["kind"] in REVIEW_EVENTS:
                 where = f" (ô {ev['grade_id']})" if ev.get("grade_id") else ""
                 reasons.append(f"{nb}.ipynb{where}: {ev['detail']}")
         for gid, task in run.get("tasks", {}).items():

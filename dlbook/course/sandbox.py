@@ -220,11 +220,9 @@ def _ancestors(path: str) -> List[str]:
 
 
 def python_paths() -> List[str]:
-    """Folders the kernel's Python needs (read-only): installation, venv, editable packages."""
-    import dlbook
-
+    """Folders the kernel's Python needs (read-only): installation and venv (dlbook: see
+    :func:`bwrap_plan`, the student runtime is mounted in its place)."""
     paths = {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix}
-    paths.add(str(Path(dlbook.__file__).resolve().parent))
     exe = Path(sys.executable)
     paths.add(str(exe.resolve().parent.parent))
     return sorted(p for p in paths if p and os.path.isdir(p))
@@ -294,11 +292,30 @@ def bwrap_plan(
     limits: Limits,
     secrets: Sequence[str],
     extra_ro: Sequence[str] = (),
+    runtime: Optional[Path] = None,
+    hide: Sequence[Tuple[str, str]] = (),
+    ro_binds: Sequence[Tuple[str, str]] = (),
+    program: Optional[Sequence[str]] = None,
 ) -> KernelPlan:
-    """The bubblewrap command line for one kernel (see the module docstring)."""
+    """The bubblewrap command line for one kernel (see the module docstring).
+
+    ``runtime`` (:func:`dlbook.course.runtime.build_runtime`) is mounted read-only over the folder
+    of the installed ``dlbook``: the sandbox imports ``dlbook`` from the same path as the grader,
+    but finds only the student runtime there. ``hide`` lists ``(kind, path)`` of packages the
+    assignment forbids (:func:`dlbook.course.runtime.package_locations`): an empty folder with a
+    ``__init__.py`` that raises ``ImportError``. ``ro_binds`` are extra ``(source, destination)``
+    read-only mounts (the verification job); ``program`` replaces the kernel
+    (``python -m ipykernel_launcher``).
+    """
     assert status.bwrap and status.setpriv
+    from dlbook.course.runtime import installed_dlbook
+
+    real_dlbook = str(installed_dlbook())
     ro = python_paths() + [p for p in extra_ro if os.path.exists(p)]
-    check_binds(ro + [str(home_dir), str(runtime_dir)], secrets)
+    if runtime is None:
+        raise RuntimeError("Thiếu môi trường của sinh viên (student runtime) cho hộp cát.")
+    check_binds(ro + [str(home_dir), str(runtime_dir), str(runtime)]
+                + [src for src, _ in ro_binds], secrets)
     cmd = [
         status.bwrap,
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -331,16 +348,27 @@ def bwrap_plan(
         cmd += ["--ro-bind", path, path]
         made.add(path)
         bound.append(path)
+    # the student runtime in place of the installed dlbook (over it when a bound folder holds it)
+    parents(real_dlbook)
+    cmd += ["--ro-bind", str(Path(runtime) / "dlbook"), real_dlbook]
+    blocked = str(Path(runtime) / "blocked" / "__init__.py")
+    for kind, path in hide:
+        if kind == "dir":
+            cmd += ["--perms", "0755", "--tmpfs", path, "--ro-bind", blocked,
+                    f"{path}/__init__.py", "--remount-ro", path]
+        else:
+            cmd += ["--ro-bind", blocked if path.endswith(".py") else "/dev/null", path]
     parents(str(runtime_dir))
     cmd += ["--bind", str(runtime_dir), str(runtime_dir)]
     cmd += ["--bind", str(home_dir), SANDBOX_HOME, "--chdir", SANDBOX_WORK]
+    for src, dest in ro_binds:
+        cmd += ["--ro-bind", src, dest]
     for key, value in kernel_env(SANDBOX_HOME).items():
         cmd += ["--setenv", key, value]
     cmd += [
         "--", status.setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
         "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-        sys.executable, "-m", "ipykernel_launcher",
-    ]
+    ] + list(program or [sys.executable, "-m", "ipykernel_launcher"])
     return KernelPlan(command=cmd, rlimits=limits.rlimits(), uid=uid, gid=uid)
 
 

@@ -25,13 +25,14 @@ import sys
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
 from dlbook.course.verify_api import (
     TASK_ID_PATTERN,
     ResultError,
+    Rules,
     Task,
     call_inputs,
     flatten_result,
@@ -66,8 +67,18 @@ class TaskVerdict:
 
 def load_tasks(verify_path: Path) -> Dict[str, Task]:
     """Import ``verify.py`` (instructor's code, trusted) and return its ``TASKS``."""
+    return load_verifier(verify_path)[0]
+
+
+def load_rules(verify_path: Path) -> Dict[str, Rules]:
+    """``RULES = {grade_id: Rules(...)}`` of ``verify.py`` (empty when it declares none)."""
+    return load_verifier(verify_path)[1]
+
+
+def load_verifier(verify_path: Path) -> Tuple[Dict[str, Task], Dict[str, Rules]]:
+    """``TASKS`` and ``RULES`` of ``verify.py`` (instructor's code, trusted)."""
     if not verify_path.is_file():
-        return {}
+        return {}, {}
     name = f"_dlbook_verify_{abs(hash(str(verify_path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, verify_path)
     module = importlib.util.module_from_spec(spec)
@@ -87,7 +98,13 @@ def load_tasks(verify_path: Path) -> Dict[str, Task]:
             getattr(task, "reference", None)
         ):
             raise VerifierError(f"{verify_path}: TASKS[{task_id!r}] không phải Task(...).")
-    return dict(tasks)
+    rules = getattr(module, "RULES", {})
+    if not isinstance(rules, dict) or not all(isinstance(r, Rules) for r in rules.values()):
+        raise VerifierError(f"{verify_path} phải định nghĩa RULES = {{grade_id: Rules(...)}}.")
+    for task_id in rules:
+        if not isinstance(task_id, str) or not TASK_ID_PATTERN.match(task_id):
+            raise VerifierError(f"{verify_path}: mã câu {task_id!r} của RULES không hợp lệ.")
+    return dict(tasks), dict(rules)
 
 
 def new_seed() -> int:
@@ -191,26 +208,41 @@ class ProbeSession:
 
     def collect(self, workdir: Path) -> Dict[str, TaskVerdict]:
         """Verdicts of every task, from the files in ``<workdir>/.probe/out``."""
+
+        def read(task_id: str, i: int):
+            where = [PROBE_DIR, "out", task_id]
+            err = _safe_read(workdir, where + [f"{i}.err"], MAX_ERR_BYTES)
+            data = _safe_read(workdir, where + [f"{i}.npz"], MAX_OUTPUT_BYTES)
+            return data, err
+
+        return self.judge(read)
+
+    def judge(self, read, failures: Optional[Mapping[str, str]] = None) -> Dict[str, TaskVerdict]:
+        """Verdicts of every task; ``read(task, i)`` gives ``(npz bytes or None, err bytes or
+        None)`` of one case; ``failures[task]`` is why a task's run broke off (a crash, a hang)."""
         verdicts = {}
+        failures = failures or {}
         for task_id, task in self.tasks.items():
             if task_id in self.setup_errors:
                 verdicts[task_id] = TaskVerdict(
                     task_id, False, f"lỗi của bộ kiểm tra (make_cases): {self.setup_errors[task_id]}",
                     verifier_error=True)
                 continue
-            verdicts[task_id] = self._verdict(task_id, task, workdir)
+            if task_id in failures:
+                verdicts[task_id] = TaskVerdict(task_id, False, failures[task_id],
+                                                len(self.cases[task_id]), no_output=True)
+                continue
+            verdicts[task_id] = self._verdict(task_id, task, read)
         return verdicts
 
-    def _verdict(self, task_id: str, task: Task, workdir: Path) -> TaskVerdict:
+    def _verdict(self, task_id: str, task: Task, read) -> TaskVerdict:
         cases = self.cases[task_id]
         if not cases:
             return TaskVerdict(task_id, False, "bộ kiểm tra không tạo trường hợp nào",
                                verifier_error=True)
         for i, case in enumerate(cases):
             label = f"trường hợp kiểm tra {i + 1}/{len(cases)}"
-            where = [PROBE_DIR, "out", task_id]
-            err = _safe_read(workdir, where + [f"{i}.err"], MAX_ERR_BYTES)
-            data = _safe_read(workdir, where + [f"{i}.npz"], MAX_OUTPUT_BYTES)
+            data, err = read(task_id, i)
             if data is None:
                 if err is not None:
                     text = err.decode("utf-8", errors="replace").strip()[:300]

@@ -63,6 +63,46 @@ class Task:
     compare: Optional[Callable[[Outputs, Outputs, Case], bool]] = None
 
 
+#: Libraries that hold a reference implementation of the numpy exercises (and the book's own).
+REFERENCE_LIBRARIES = ("dlbook", "torch", "torchvision", "torchaudio", "sklearn", "scipy",
+                       "mlxtend", "tensorflow", "keras", "jax", "cupy", "numba")
+#: What the locked set-up cells import from dlbook: allowed (test helpers, data loaders).
+STUDENT_RUNTIME = ("dlbook.course.checks", "dlbook.data.load_mnist_subset",
+                   "dlbook.try_gpu", "dlbook.set_seed")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a task's answer may use; checked by the trusted grader on the submitted source.
+
+    ``forbid_imports`` are dotted prefixes (``"torch"``, ``"dlbook"``,
+    ``"numpy.linalg.lstsq"``): importing them anywhere in the student's cells, or using a name bound
+    to them (by any cell, the set-up cells included) in the task's answer cell or the helpers it
+    calls, is a violation. ``allow`` holds more specific prefixes that stay allowed
+    (``"dlbook.course.checks"``); the longest matching prefix decides. ``no_loops`` refuses Python
+    loops (``for``, ``while``, comprehensions, ``map``/``np.vectorize``...) in the answer cell and
+    its helpers; ``allow_while`` keeps ``while`` (e.g. NMS). Dynamic code (``exec``, ``eval``,
+    ``__import__``, ``importlib``, ``sys.modules``, ``globals()``, ``getattr`` with a computed
+    name, ``get_ipython``...) is always a violation of a task that has rules.
+    """
+
+    forbid_imports: Tuple[str, ...] = REFERENCE_LIBRARIES
+    allow: Tuple[str, ...] = STUDENT_RUNTIME
+    no_loops: bool = False
+    allow_while: bool = False
+
+
+#: Helpers of ``dlbook.course.checks`` that are the answer of an exercise (a04).
+CHECKS_ANSWERS = ("dlbook.course.checks.numerical_gradient", "dlbook.course.checks.expect_gradient")
+#: The rules of a numpy exercise: numpy only (no dlbook except the test helpers, no torch...).
+NUMPY_ONLY = Rules(forbid_imports=REFERENCE_LIBRARIES + CHECKS_ANSWERS)
+#: ... and without Python loops.
+NUMPY_NO_LOOPS = Rules(forbid_imports=REFERENCE_LIBRARIES + CHECKS_ANSWERS, no_loops=True)
+#: The rules of a PyTorch exercise: torch allowed, the book's reference code is not.
+TORCH_ALLOWED = Rules(forbid_imports=tuple(m for m in REFERENCE_LIBRARIES
+                                           if m not in ("torch",)) + CHECKS_ANSWERS)
+
+
 def call_inputs(case: Mapping[str, Any]) -> Case:
     """The keyword arguments a case passes to the student's function (private keys dropped)."""
     return {k: v for k, v in case.items() if not k.startswith(PRIVATE_PREFIX)}

@@ -14,6 +14,8 @@ import collections
 import fcntl
 import logging
 import os
+import shutil
+import tempfile
 import time
 import traceback
 import warnings
@@ -26,9 +28,10 @@ from traitlets.config import Config
 from dlbook.course import sandbox
 from dlbook.course.course import Course
 from dlbook.course.execute import GradingContext, SandboxedExecute, get_context, set_context
-from dlbook.course.records import new_record, save_record
+from dlbook.course.records import REVIEW_EVENTS, new_record, save_record
+from dlbook.course.runtime import build_runtime, hidden_packages, installed_dlbook, package_locations
 from dlbook.course.validate import check_submission
-from dlbook.course.verdict import load_tasks
+from dlbook.course.verdict import load_verifier
 
 
 class GradebookLock:
@@ -169,12 +172,29 @@ class Grader:
         self.log = logging.getLogger(f"dlbook.course.worker.{slot}")
         self.log.propagate = False
         self.log.setLevel(logging.WARNING)
-        self._tasks: Dict[str, Dict[str, Any]] = {}
+        self._verifiers: Dict[str, Any] = {}
+        expected = options.get("dlbook")
+        if expected and str(installed_dlbook()) != expected:
+            raise RuntimeError(f"tiến trình chấm nạp dlbook ở {installed_dlbook()}, không phải bản "
+                               f"đã cài {expected}")
+        self._own_runtime = options.get("runtime") is None
+        self.runtime = Path(options["runtime"]) if options.get("runtime") else build_runtime(
+            tempfile.mkdtemp(prefix="dlb-runtime-", dir=self.scratch_base))
+
+    def close(self) -> None:
+        if self._own_runtime:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+
+    def verifier(self, assignment: str):
+        if assignment not in self._verifiers:
+            self._verifiers[assignment] = load_verifier(self.course.verify_path(assignment))
+        return self._verifiers[assignment]
 
     def tasks(self, assignment: str) -> Dict[str, Any]:
-        if assignment not in self._tasks:
-            self._tasks[assignment] = load_tasks(self.course.verify_path(assignment))
-        return self._tasks[assignment]
+        return self.verifier(assignment)[0]
+
+    def rules(self, assignment: str) -> Dict[str, Any]:
+        return self.verifier(assignment)[1]
 
     def grade(self, assignment: str, student: str) -> Dict[str, Any]:
         """Grade one submission; always returns (and saves) a record, never raises."""
@@ -212,6 +232,8 @@ class Grader:
             exclude=list(self.config.CourseDirectory.ignore),
             deadline=time.monotonic() + self.limits.submission_timeout, lock=self.lock,
             scratch_base=self.scratch_base, mpl_cache=self.mpl_cache,
+            rules=self.rules(assignment), runtime=self.runtime,
+            hide=sandbox_hide(self.rules(assignment)),
         )
         capture = _Capture()
         self.log.addHandler(capture)
@@ -278,11 +300,18 @@ class Grader:
         shutil.rmtree(self.course.feedback_dir / student / assignment, ignore_errors=True)
 
 
+def sandbox_hide(rules: Dict[str, Any]):
+    """Packages that no task of the assignment may use: not even importable in the sandbox."""
+    forbidden = None
+    for rule in rules.values():
+        names = set(rule.forbid_imports)
+        forbidden = names if forbidden is None else forbidden & names
+    return package_locations(hidden_packages(sorted(forbidden or ())))
+
+
 def _has_trouble(rec: Dict[str, Any]) -> bool:
     for run in rec.get("notebooks", {}).values():
-        if any(ev["kind"] in ("kernel_died", "kernel_hung", "gave_up", "submission_timeout",
-                              "probe_silent")
-               for ev in run.get("events", [])):
+        if any(ev["kind"] in REVIEW_EVENTS for ev in run.get("events", [])):
             return True
         if any(t.get("verifier_error") for t in run.get("tasks", {}).values()):
             return True
@@ -296,6 +325,13 @@ def _serve(course_root: str, options: Dict[str, Any], slot: int, send, jobs) -> 
         send("init_error", f"{type(exc).__name__}: {exc}")
         return
     send("ready", grader.uid)
+    try:
+        _jobs(grader, send, jobs)
+    finally:
+        grader.close()
+
+
+def _jobs(grader, send, jobs) -> None:
     for job in jobs:
         if job is None:
             return

@@ -5,7 +5,7 @@ References are written independently of the solution notebook (loops where that 
 
 import numpy as np
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, Task
 
 
 def _standardize_cases(rng):
@@ -13,7 +13,7 @@ def _standardize_cases(rng):
     for _ in range(3):
         n, d = int(rng.integers(2, 30)), int(rng.integers(1, 8))
         X = rng.normal(rng.uniform(-50, 50), rng.uniform(0.1, 20), size=(n, d))
-        X[:, int(rng.integers(d))] = rng.normal()  # one constant column
+        X[:, int(rng.integers(d))] = float(rng.integers(-5, 6))  # one constant column (exact mean)
         cases.append({"X": X})
     return cases
 
@@ -105,4 +105,13 @@ TASKS = {
     "softmax_rows": Task(_softmax_cases, _softmax_ref, rtol=1e-7, atol=1e-12),
     "one_hot": Task(_one_hot_cases, _one_hot_ref),
     "moving_average": Task(_moving_cases, _moving_ref, rtol=1e-7, atol=1e-9),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "standardize_columns": NUMPY_NO_LOOPS,
+    "pairwise_sq_distances": NUMPY_NO_LOOPS,
+    "softmax_rows": NUMPY_NO_LOOPS,
+    "one_hot": NUMPY_NO_LOOPS,
+    "moving_average": NUMPY_NO_LOOPS,
 }

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.metrics import r2_score as sk_r2_score
 from sklearn.preprocessing import StandardScaler
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, NUMPY_ONLY, Rules, Task
 
 
 def _shape(rng, low=2, high=40, dmax=6):
@@ -118,4 +118,14 @@ TASKS = {
     "normal_equation": Task(_normal_cases, _normal_ref, rtol=1e-6, atol=1e-8),
     "r2_score": Task(_r2_cases, _r2_ref, rtol=1e-8, atol=1e-10),
     "standardize_train_test": Task(_standardize_cases, _standardize_ref, rtol=1e-8, atol=1e-10),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "add_bias_column": NUMPY_NO_LOOPS,
+    "mse_loss_and_grad": NUMPY_NO_LOOPS,
+    "gradient_descent": NUMPY_ONLY,
+    "normal_equation": Rules(forbid_imports=NUMPY_ONLY.forbid_imports + ("numpy.linalg.lstsq",)),
+    "r2_score": NUMPY_NO_LOOPS,
+    "standardize_train_test": NUMPY_NO_LOOPS,
 }

@@ -8,7 +8,7 @@ import torch
 from scipy.special import expit
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, NUMPY_ONLY, Task
 
 
 def _sigmoid_cases(rng):
@@ -101,4 +101,14 @@ TASKS = {
     "precision_recall_f1": Task(_prf_cases, _prf_ref, rtol=1e-9, atol=1e-12),
     "roc_auc": Task(_auc_cases, _auc_ref, rtol=1e-9, atol=1e-12),
     "softmax_cross_entropy": Task(_ce_cases, _ce_ref, rtol=1e-7, atol=1e-10),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "sigmoid": NUMPY_NO_LOOPS,
+    "bce_loss_and_grad": NUMPY_NO_LOOPS,
+    "confusion_matrix_binary": NUMPY_NO_LOOPS,
+    "precision_recall_f1": NUMPY_ONLY,
+    "roc_auc": NUMPY_NO_LOOPS,
+    "softmax_cross_entropy": NUMPY_NO_LOOPS,
 }

@@ -6,7 +6,7 @@ References use PyTorch autograd (float64).
 import numpy as np
 import torch
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, NUMPY_ONLY, Task
 
 
 def _t(a, grad=False):
@@ -100,4 +100,13 @@ TASKS = {
     "mlp_loss_and_grads": Task(_loss_cases, _loss_ref, rtol=1e-7, atol=1e-10),
     "numerical_gradient": Task(_numgrad_cases, _numgrad_ref, rtol=1e-6, atol=1e-6),
     "sigmoid_net_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "dense_backward": NUMPY_NO_LOOPS,
+    "mlp_forward": NUMPY_NO_LOOPS,
+    "mlp_loss_and_grads": NUMPY_NO_LOOPS,
+    "numerical_gradient": NUMPY_ONLY,
+    "sigmoid_net_step": NUMPY_NO_LOOPS,
 }

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_ONLY, Task
 
 
 def _t(a, grad=False):
@@ -102,4 +102,13 @@ TASKS = {
     "conv2d_backward": Task(_conv_backward_cases, _conv_backward_ref, rtol=1e-8, atol=1e-10),
     "maxpool_forward": Task(_pool_forward_cases, _pool_forward_ref, rtol=1e-12, atol=0.0),
     "maxpool_backward": Task(_pool_backward_cases, _pool_backward_ref, rtol=1e-10, atol=1e-12),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "conv_output_size": NUMPY_ONLY,
+    "conv2d_forward": NUMPY_ONLY,
+    "conv2d_backward": NUMPY_ONLY,
+    "maxpool_forward": NUMPY_ONLY,
+    "maxpool_backward": NUMPY_ONLY,
 }

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, Task
 
 
 def _t(a, grad=False):
@@ -120,4 +120,13 @@ TASKS = {
     "dropout_forward": Task(_dropout_cases, _dropout_ref, rtol=1e-12, atol=0.0),
     "batchnorm_forward": Task(_bn_forward_cases, _bn_forward_ref, rtol=1e-7, atol=1e-9),
     "batchnorm_backward": Task(_bn_backward_cases, _bn_backward_ref, rtol=1e-6, atol=1e-8),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "momentum_step": NUMPY_NO_LOOPS,
+    "adam_step": NUMPY_NO_LOOPS,
+    "dropout_forward": NUMPY_NO_LOOPS,
+    "batchnorm_forward": NUMPY_NO_LOOPS,
+    "batchnorm_backward": NUMPY_NO_LOOPS,
 }

@@ -1,14 +1,17 @@
 """Trusted verifier of assignment a07-cnn-pytorch (kept out of the students' folders).
 
-The held-out task sends the 1,000 test images of the MNIST subset (shuffled) and keeps their
-labels under the private key ``_y``; the student's model must reach 90% accuracy on them.
+The held-out task retrains the student's ``train_mnist_cnn`` on 3,500 training images drawn at
+grading time with the ten classes renamed by a fresh permutation, and measures it on the 1,000
+held-out images of the MNIST subset (which the sandbox does not have) with fresh noise
+(σ = 0.05; ``MAX_SHIFT`` pixels of random shift are possible but cost the honest model ~3 points); their (renamed) labels stay under the private key ``_y``. The model must
+reach 90% accuracy.
 """
 
 import numpy as np
 import torch
 from torch import nn
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import TORCH_ALLOWED, Task
 from dlbook.data import load_mnist_subset
 
 HELDOUT_ACCURACY = 0.90
@@ -79,14 +82,38 @@ def _predict_ref(X, W, b):
         return lin(torch.tensor(X)).argmax(1).numpy()
 
 
+TRAIN_SIZE = 3500
+#: Largest shift (pixels) of a held-out image, and the noise added to it.
+MAX_SHIFT, NOISE = 0, 0.05
+
+
+def _shift(images, rng):
+    """Each image moved by a random whole number of pixels (zeros come in), plus a little noise."""
+    out = np.zeros_like(images)
+    h, w = images.shape[-2:]
+    for k, (dy, dx) in enumerate(rng.integers(-MAX_SHIFT, MAX_SHIFT + 1, size=(len(images), 2))):
+        out[k, :, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            images[k, :, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    noisy = out + rng.normal(0, NOISE, size=out.shape).astype(np.float32)
+    return np.clip(noisy, 0.0, 1.0).astype(np.float32)
+
+
 def _heldout_cases(rng):
-    X, y = load_mnist_subset(split="test")
-    order = rng.permutation(len(y))
-    return [{"X": np.ascontiguousarray(X[order]), "_y": y[order]}]
+    """Retrain on a fresh draw of the training images with the classes renamed at random (a
+    table of known images and labels is useless), measure on the 1,000 held-out images (never in
+    the sandbox: the student runtime has the training part only), noised afresh."""
+    X_tr, y_tr = load_mnist_subset(split="train")
+    X_te, y_te = load_mnist_subset(split="test")
+    rename = rng.permutation(10)
+    pick = rng.permutation(len(y_tr))[:TRAIN_SIZE]
+    order = rng.permutation(len(y_te))
+    return [{"X": np.ascontiguousarray(X_tr[pick]), "y": rename[y_tr[pick]].astype(np.int64),
+             "X_test": _shift(X_te[order], rng), "__seed__": int(rng.integers(0, 2**31 - 1)),
+             "_y": rename[y_te[order]].astype(np.int64)}]
 
 
-def _heldout_ref(X):
-    return np.zeros(len(X), dtype=np.int64)  # labels live in case["_y"]; see _heldout_compare
+def _heldout_ref(X, y, X_test, __seed__):
+    return np.zeros(len(X_test), dtype=np.int64)  # labels live in case["_y"]; see _heldout_compare
 
 
 def _heldout_compare(student, reference, case):
@@ -102,4 +129,13 @@ TASKS = {
     "train_step": Task(_train_cases, _train_ref, rtol=1e-7, atol=1e-10),
     "predict": Task(_predict_cases, _predict_ref),
     "train_mnist_cnn": Task(_heldout_cases, _heldout_ref, compare=_heldout_compare),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "build_cnn": TORCH_ALLOWED,
+    "accuracy": TORCH_ALLOWED,
+    "train_step": TORCH_ALLOWED,
+    "predict": TORCH_ALLOWED,
+    "train_mnist_cnn": TORCH_ALLOWED,
 }

@@ -6,7 +6,7 @@ conventions as the assignment (xyxy, ratio = h/w, bins n−1 × ⌊L/n⌋ + rest
 
 import numpy as np
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, NUMPY_ONLY, Task
 from dlbook.scratch import detection
 
 
@@ -84,4 +84,12 @@ TASKS = {
     "nms": Task(_nms_cases, _nms_ref),
     "generate_anchors": Task(_anchor_cases, _anchor_ref, rtol=1e-9, atol=1e-9),
     "roi_max_pool": Task(_roi_cases, _roi_ref, rtol=1e-12, atol=0.0),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "box_iou": NUMPY_NO_LOOPS,
+    "nms": NUMPY_ONLY,
+    "generate_anchors": NUMPY_NO_LOOPS,
+    "roi_max_pool": NUMPY_ONLY,
 }

@@ -7,7 +7,7 @@ norms, torch.nn.utils.clip_grad_norm_ for the clipping.
 import numpy as np
 import torch
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, NUMPY_ONLY, Task
 
 
 def _t(a, grad=False):
@@ -109,4 +109,13 @@ TASKS = {
     "rnn_backward": Task(_backward_cases, _backward_ref, rtol=1e-6, atol=1e-9),
     "jacobian_norms": Task(_jacobian_cases, _jacobian_ref, rtol=1e-8, atol=1e-12),
     "clip_gradients": Task(_clip_cases, _clip_ref, rtol=1e-6, atol=1e-12),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "rnn_step": NUMPY_NO_LOOPS,
+    "rnn_forward": NUMPY_ONLY,
+    "rnn_backward": NUMPY_ONLY,
+    "jacobian_norms": NUMPY_ONLY,
+    "clip_gradients": NUMPY_ONLY,
 }

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlbook.course.verify_api import Task
+from dlbook.course.verify_api import NUMPY_NO_LOOPS, TORCH_ALLOWED, Task
 
 
 def _t(a, grad=False):
@@ -101,4 +101,12 @@ TASKS = {
     "generator_loss": Task(_g_cases, _g_ref, rtol=1e-9, atol=1e-12),
     "generator_grads": Task(_grads_cases, _grads_ref, rtol=1e-8, atol=1e-15),
     "gan_train_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10),
+}
+
+#: What each task's answer may use (checked outside the kernel on the submitted source).
+RULES = {
+    "discriminator_loss": NUMPY_NO_LOOPS,
+    "generator_loss": NUMPY_NO_LOOPS,
+    "generator_grads": NUMPY_NO_LOOPS,
+    "gan_train_step": TORCH_ALLOWED,
 }

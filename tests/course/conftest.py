@@ -20,7 +20,7 @@ def graded_course(request, tmp_path_factory):
             wanted.add(callspec.params["assignment"])
     workdir = tmp_path_factory.mktemp("course")
     names = sorted(wanted) or ASSIGNMENTS
-    workers = max(1, min(3, os.cpu_count() or 1, len(names)))
+    workers = max(1, min(2, os.cpu_count() or 1, len(names)))
     groups = split_for_workers(names, workers)
     with ThreadPoolExecutor(len(groups)) as pool:
         parts = pool.map(lambda ig: grade_assignments(ig[1], workdir / f"course{ig[0]}"),

@@ -1,10 +1,13 @@
 """Helpers of the course tests: assignments, the real nbgrader commands, notebook runs.
 
-``grade_assignments`` (behind the ``graded_course`` fixture of conftest.py) grades three
+``grade_assignments`` (behind the ``graded_course`` fixture of conftest.py) grades four
 submissions of every assignment through the real ``nbgrader generate_assignment`` and
-``nbgrader autograde`` in a temporary copy of the course: the solution notebook
-(``solution``), the released notebook unmodified (``release``) and the released notebook with
-the solutions of every other task filled in (``partial``). Assignments are graded in one
+``dlbook course autograde`` (nbgrader's Autograde with the kernel in the sandbox, the trusted
+verification in a separate sandboxed process and the assignment's rules) in a temporary copy of
+the course: the solution notebook (``solution``), the released notebook unmodified
+(``release``), the released notebook with the solutions of every other task filled in
+(``partial``) and the solution with an import of the book's reference code at the top of every
+answer cell (``bypass``). Assignments are graded in one
 course copy per worker (own gradebook); the fixture runs the workers at once.
 """
 
@@ -103,6 +106,7 @@ class GradedAssignment:
     generate: subprocess.CompletedProcess
     autograde: subprocess.CompletedProcess
     partial_solved: List[str]
+    records: Dict[str, dict] = field(default_factory=dict)  #: student -> grading record
     # student -> grade_id -> (score, max_score, needs_manual_grade)
     grades: Dict[str, Dict[str, tuple]] = field(default_factory=dict)
     scores: Dict[str, float] = field(default_factory=dict)
@@ -116,7 +120,54 @@ class GradedAssignment:
                 + self.autograde.stderr)[-6000:]
 
 
-STUDENTS = ("solution", "release", "partial")
+STUDENTS = ("solution", "release", "partial", "bypass")
+
+#: Put at the top of every answer cell of the "bypass" student: the book's reference code, if it
+#: can be had. The answers themselves are the solution, so only the rules can give them 0.
+BYPASS_HEADER = ("try:\n"
+                 "    import dlbook.scratch as _reference  # the book's reference implementation\n"
+                 "except ImportError:\n"
+                 "    _reference = None\n")
+
+
+def bypass_submission(release: nbformat.NotebookNode, source: nbformat.NotebookNode
+                      ) -> nbformat.NotebookNode:
+    """The solution, every answer cell starting with an import of the reference code."""
+    nb = partial_submission(release, source, [nbgrader_meta(c).get("grade_id") for c in source.cells
+                                              if nbgrader_meta(c).get("solution")])
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("solution") and cell.cell_type == "code":
+            cell.source = BYPASS_HEADER + cell.source
+    return nb
+
+
+class _Done:
+    """What the tests read of a grading step (the shape of a CompletedProcess)."""
+
+    def __init__(self, returncode: int, stdout: str = "", stderr: str = ""):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def sandboxed_autograde(course: Path, names: List[str]):
+    """``dlbook course autograde`` (sandbox, trusted verification, rules) of every assignment."""
+    import traceback
+
+    from dlbook.course.autograde import AutogradeOptions, autograde
+    from dlbook.course.course import Course
+    from dlbook.course.sandbox import Limits
+
+    records, lines = {}, []
+    options = AutogradeOptions(jobs=2, progress=False,
+                               limits=Limits(cell_timeout=240, submission_timeout=600))
+    try:
+        for name in names:
+            records[name] = {r["student"]: r for r in autograde(
+                Course(course), name, options=options, log=lines.append)}
+    except Exception:  # noqa: BLE001 - reported by the tests
+        return _Done(1, "\n".join(lines), traceback.format_exc()), records
+    errors = [f"{n}/{s}: {r.get('error')}" for n, recs in records.items()
+              for s, r in recs.items() if r.get("status") != "graded"]
+    return _Done(1 if errors else 0, "\n".join(lines), "\n".join(errors)), records
 
 
 def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignment]:
@@ -146,6 +197,7 @@ def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignm
                 "solution": source,
                 "release": release,
                 "partial": partial_submission(release, source, solved),
+                "bypass": bypass_submission(release, source),
             }
             for student, nb in submissions.items():
                 folder = course / "submitted" / student / name
@@ -154,13 +206,14 @@ def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignm
                     shutil.copy(released, folder)
                 else:
                     nbformat.write(nb, folder / f"{name}.ipynb")
-        autograde = run_nbgrader(["autograde", "*", "--force"], course)
+        autograde, records = sandboxed_autograde(course, names)
     else:
-        autograde = subprocess.CompletedProcess([], 1, "", "generate failed")
+        autograde, records = subprocess.CompletedProcess([], 1, "", "generate failed"), {}
     results = {}
     for name, (source, tasks, solved) in plans.items():
         results[name] = GradedAssignment(name, course, tasks, generate, autograde,
-                                         [s[: -len("_code")] for s in solved])
+                                         [s[: -len("_code")] for s in solved],
+                                         records.get(name, {}))
     if autograde.returncode == 0:
         from nbgrader.api import Gradebook
 
@@ -177,7 +230,8 @@ def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignm
 
 
 #: Relative cost of grading an assignment (the PyTorch one trains a CNN twice).
-GRADING_COST = {"a07-cnn-pytorch": 4.0, "a05-conv-pool": 1.5, "a11-gan-step": 1.5}
+GRADING_COST = {"a07-cnn-pytorch": 4.0, "a05-conv-pool": 1.5, "a11-gan-step": 1.5,
+                "a13-diffusion": 1.5}
 
 
 def split_for_workers(names: List[str], workers: int) -> List[List[str]]:

@@ -342,8 +342,9 @@ ATTACKS: Dict[str, Tuple[Dict[str, str], Optional[Callable], float]] = {
                                sol_count="def count_positive(x):\n    return 0\n"), None, 0),
     "displayhook_credit": (answers(sol_square=DISPLAYHOOK_CREDIT), None, 4),
     "tamper_probe": (answers(sol_square=TAMPER_PROBE), None, 4),
-    # patching the probe silences the verification of every task: nothing can be verified
-    "patch_probe": (answers(sol_square=PATCH_PROBE), None, 0),
+    # the verification runs in a separate process with its own driver: patching the kernel's
+    # probe changes nothing, the wrong square loses its points, the rest is verified
+    "patch_probe": (answers(sol_square=PATCH_PROBE), None, 4),
     "read_secrets": (answers(sol_square=READ_SECRETS), None, 6),
     "write_gradebook": (answers(sol_square=WRITE_GRADEBOOK), None, 6),
     "network": (answers(sol_square=NETWORK), None, 6),

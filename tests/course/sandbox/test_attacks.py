@@ -177,11 +177,11 @@ def test_huge_output_is_cut(graded):
                                         ("ignore_sigint_loop", "kernel_hung"),
                                         ("infinite_loop", "cell_timeout"),
                                         ("orphan_process", "stray_processes"),
-                                        ("patch_probe", "probe_silent")])
+                                        ("sigkill_in_solution", "verify_cell_broke")])
 def test_crashes_and_tampering_are_recorded(graded, name, kind):
     record = graded["records"][name]
     assert any(ev["kind"] == kind for ev in record["notebooks"][ASSIGNMENT]["events"])
-    if kind in ("kernel_died", "kernel_hung", "probe_silent"):
+    if kind in ("kernel_died", "kernel_hung", "verify_cell_broke"):
         assert record["needs_review"] is True
 
 
