@@ -44,13 +44,13 @@ def _code_lines(text: str) -> set:
     return lines
 
 
-def test_there_are_at_least_eight_assignments_covering_the_eight_parts():
+def test_there_are_at_least_eight_assignments_covering_the_nine_parts():
     assert len(ASSIGNMENTS) >= 8
     parts = set()
     for name in ASSIGNMENTS:
         title = read_source(name).cells[0].source
-        parts.update(p for p in range(1, 9) if f"**Phần {p} ·" in title)
-    assert parts == set(range(1, 9))
+        parts.update(p for p in range(1, 10) if f"**Phần {p} ·" in title)
+    assert parts == set(range(1, 10))
 
 
 def test_exercises_has_one_folder_per_assignment():

@@ -465,6 +465,66 @@ CARELESS = {
             opt_G.step()
             return d.item(), g.item()
     """,
+    ("a12-transformer-numpy", "causal_self_attention"): """
+        def causal_self_attention(x, Wq, Wk, Wv):
+            q, k, v = x @ Wq, x @ Wk, x @ Wv
+            T = x.shape[-2]
+            e = np.exp(q @ np.swapaxes(k, -1, -2) / np.sqrt(Wq.shape[1]))   # no max subtracted:
+            e = e * np.tril(np.ones((T, T)))                                # overflows to inf/inf
+            return e / e.sum(-1, keepdims=True) @ v
+    """,
+    ("a12-transformer-numpy", "layer_norm_backward"): """
+        def layer_norm_backward(dout, x, gamma, eps):
+            D = x.shape[-1]
+            c = x - x.mean(-1, keepdims=True)
+            inv = 1 / np.sqrt((c ** 2).mean(-1, keepdims=True) + eps)
+            xh, dxh = c * inv, dout * gamma
+            dx = inv / D * (D * dxh - dxh.sum(-1, keepdims=True) - xh * (dxh * xh).sum(-1, keepdims=True))
+            return dx, (dout * xh).sum(-1), dout.sum(-1)      # summed over the features, not the rows
+    """,
+    ("a12-transformer-numpy", "bpe_merge_step"): """
+        def bpe_merge_step(word_freqs):
+            counts = {}
+            for w, f in word_freqs.items():
+                for p in zip(w[:-1], w[1:]):
+                    counts[p] = counts.get(p, 0) + f
+            best = max(counts, key=counts.get)                # tie rule ignored: dict order decides
+            merged = {}
+            for w, f in word_freqs.items():
+                out, i = [], 0
+                while i < len(w):
+                    if i + 1 < len(w) and (w[i], w[i + 1]) == best:
+                        out.append(w[i] + w[i + 1])
+                        i += 2
+                    else:
+                        out.append(w[i])
+                        i += 1
+                merged[tuple(out)] = f
+            return best, merged
+    """,
+    ("a13-diffusion", "linear_noise_schedule"): """
+        def linear_noise_schedule(T, beta_start=1e-4, beta_end=0.02):
+            betas = torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
+            alphas = 1 - betas
+            alpha_bars = torch.cumprod(torch.cat([torch.ones(1, dtype=torch.float64), alphas[:-1]]), 0)
+            return betas, alphas, alpha_bars                  # off by one: ᾱ_t without α_t
+    """,
+    ("a13-diffusion", "q_sample"): """
+        def q_sample(x0, t, noise, alpha_bars):
+            ab = alpha_bars[t]                                # (N,) broadcast over the last axis
+            return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
+    """,
+    ("a13-diffusion", "ddpm_loss"): """
+        def ddpm_loss(model, x0, t, noise, alpha_bars):
+            return nn.functional.mse_loss(model(x0, t), noise)   # the model never sees x_t
+    """,
+    ("a13-diffusion", "p_sample_step"): """
+        def p_sample_step(model, x_t, t, betas, alphas, alpha_bars, noise):
+            with torch.no_grad():
+                eps = model(x_t, torch.full((len(x_t),), t, dtype=torch.long))
+                mean = (x_t - betas[t] / torch.sqrt(1 - alpha_bars[t]) * eps) / torch.sqrt(alphas[t])
+                return mean + torch.sqrt(betas[t]) * noise    # noise added at t = 0 too
+    """,
 }
 
 # Careless answers whose outputs differ from the reference, so the verifier must reject them too
@@ -510,6 +570,13 @@ VERIFIER_CATCHES = {
     ("a11-gan-step", "generator_loss"),
     ("a11-gan-step", "generator_grads"),
     ("a11-gan-step", "gan_train_step"),
+    ("a12-transformer-numpy", "causal_self_attention"),
+    ("a12-transformer-numpy", "layer_norm_backward"),
+    ("a12-transformer-numpy", "bpe_merge_step"),
+    ("a13-diffusion", "linear_noise_schedule"),
+    ("a13-diffusion", "q_sample"),
+    ("a13-diffusion", "ddpm_loss"),
+    ("a13-diffusion", "p_sample_step"),
 }
 
 
