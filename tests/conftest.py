@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from packaging_support import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -32,17 +30,3 @@ def dist_dir(tmp_path_factory) -> Path:
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return out
-
-
-def make_venv(path: Path) -> Path:
-    """A fresh virtual environment without the system site-packages; returns its python."""
-    venv.EnvBuilder(with_pip=True, system_site_packages=False, clear=True).create(path)
-    return path / "bin" / "python"
-
-
-def pip(python: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", *args],
-                          capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, f"pip {' '.join(args)}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    return proc

@@ -16,7 +16,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from conftest import ROOT, make_venv, pip
+from packaging_support import ROOT, make_venv, pip
 
 sys.path.insert(0, str(ROOT / "tools"))
 import colab_setup_cell  # noqa: E402

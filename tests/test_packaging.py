@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from conftest import ROOT, make_venv, pip
+from packaging_support import ROOT, make_venv, pip
 
 pytestmark = [pytest.mark.xdist_group("packaging")]
 

@@ -104,8 +104,9 @@ TORCH_ALLOWED = Rules(forbid_imports=tuple(m for m in REFERENCE_LIBRARIES
 
 
 def call_inputs(case: Mapping[str, Any]) -> Case:
-    """The keyword arguments a case passes to the student's function (private keys dropped)."""
-    return {k: v for k, v in case.items() if not k.startswith(PRIVATE_PREFIX)}
+    """The keyword arguments a case passes to the student's function: private keys dropped, the
+    seed kept (under ``__seed__``; the probe hands it to the student as ``seed=``)."""
+    return {k: v for k, v in case.items() if k == SEED_KEY or not k.startswith(PRIVATE_PREFIX)}
 
 
 def to_python_scalar(value: Any) -> Any:

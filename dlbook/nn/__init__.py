@@ -133,13 +133,6 @@ __all__ += [
     "reconstruction_objective", "vae_loss", "vae_objective",
 ]
 
-# Phần 9 (chapter 26): decoder-only language model and decoding strategies
-from dlbook.nn.gpt import GPT, CausalSelfAttention, GPTBlock, lm_loss
-from dlbook.nn.sampling import entropy, sample_next_token, top_k_filter, top_p_filter
-
-__all__ += ["GPT", "CausalSelfAttention", "GPTBlock", "lm_loss", "entropy", "sample_next_token",
-            "top_k_filter", "top_p_filter"]
-
 # Phần 9 (chapter 25): encoder–decoder Transformer, Vision Transformer, training through fit
 from dlbook.nn.seq2seq_transformer import TRANSFORMER_DEFAULTS, Seq2SeqTransformer
 from dlbook.nn.seq2seq_fit import (
@@ -156,3 +149,10 @@ __all__ += [
     "teacher_forcing_pairs", "token_accuracy", "MultiHeadAttention", "TransformerDecoderBlock",
     "generate_causal_mask", "PatchEmbedding", "VisionTransformer",
 ]
+
+# Phần 9 (chapter 26): decoder-only language model and decoding strategies
+from dlbook.nn.gpt import GPT, CausalSelfAttention, GPTBlock, lm_loss
+from dlbook.nn.sampling import entropy, sample_next_token, top_k_filter, top_p_filter
+
+__all__ += ["GPT", "CausalSelfAttention", "GPTBlock", "lm_loss", "entropy", "sample_next_token",
+            "top_k_filter", "top_p_filter"]

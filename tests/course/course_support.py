@@ -4,7 +4,8 @@
 submissions of every assignment through the real ``nbgrader generate_assignment`` and
 ``dlbook course autograde`` (nbgrader's Autograde with the kernel in the sandbox, the trusted
 verification in a separate sandboxed process and the assignment's rules) in a temporary copy of
-the course: the solution notebook (``solution``), the released notebook unmodified
+the course: the released notebook with every answer cell filled in from the solution, as a
+student who solved everything hands it in (``solution``), the released notebook unmodified
 (``release``), the released notebook with the solutions of every other task filled in
 (``partial``) and the solution with an import of the book's reference code at the top of every
 answer cell (``bypass``). Assignments are graded in one
@@ -130,11 +131,16 @@ BYPASS_HEADER = ("try:\n"
                  "    _reference = None\n")
 
 
+def solution_ids(source: nbformat.NotebookNode) -> List[str]:
+    """The grade ids of every answer cell of the solution notebook."""
+    return [nbgrader_meta(c).get("grade_id") for c in source.cells
+            if nbgrader_meta(c).get("solution")]
+
+
 def bypass_submission(release: nbformat.NotebookNode, source: nbformat.NotebookNode
                       ) -> nbformat.NotebookNode:
     """The solution, every answer cell starting with an import of the reference code."""
-    nb = partial_submission(release, source, [nbgrader_meta(c).get("grade_id") for c in source.cells
-                                              if nbgrader_meta(c).get("solution")])
+    nb = partial_submission(release, source, solution_ids(source))
     for cell in nb.cells:
         if nbgrader_meta(cell).get("solution") and cell.cell_type == "code":
             cell.source = BYPASS_HEADER + cell.source
@@ -194,7 +200,7 @@ def grade_assignments(names: List[str], course: Path) -> Dict[str, GradedAssignm
             released = course / "exercises" / name / f"{name}.ipynb"
             release = nbformat.read(released, as_version=4)
             submissions = {
-                "solution": source,
+                "solution": partial_submission(release, source, solution_ids(source)),
                 "release": release,
                 "partial": partial_submission(release, source, solved),
                 "bypass": bypass_submission(release, source),

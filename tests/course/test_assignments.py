@@ -92,7 +92,7 @@ def test_solution_is_verified_outside_the_kernel_and_not_flagged(assignment, gra
     graded = graded_course[assignment]
     assert graded.autograde.returncode == 0, graded.log()
     record = graded.records["solution"]
-    assert record["sandboxed"] is True and record["needs_review"] is False, record
+    assert record["sandboxed"] is True and record["needs_review"] is False, repr(record)
     (run,) = record["notebooks"].values()
     assert {gid: t["verified"] for gid, t in run["tasks"].items()} == {
         t.grade_id: True for t in graded.tasks}

@@ -23,12 +23,18 @@ FORBIDDEN_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "EN
                      "probe.check")
 
 
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("build_solutions",
-                                                  REPO / "tools" / "build_solutions.py")
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+INSTALL_CELL = _load_tool("colab_setup_cell").cell_source()
+
+
+def _load_builder():
+    return _load_tool("build_solutions")
 
 
 def _released(name: str) -> nbformat.NotebookNode:
@@ -135,6 +141,8 @@ def test_builder_refuses_a_test_cell_without_hidden_tests_or_probe():
 def test_every_notebook_starts_by_installing_dlbook_only_on_colab_or_binder(assignment):
     for nb in (read_source(assignment), _released(assignment)):
         first_code = next(c for c in nb.cells if c.cell_type == "code")
-        assert '"google.colab" in sys.modules' in first_code.source
-        assert "git+https://github.com/dlbook-vn/dlbook" in first_code.source
-        assert 'find_spec("dlbook") is None' in first_code.source
+        assert first_code.source == INSTALL_CELL, "the first code cell is tools/colab_setup_cell.py's"
+    # the cell itself: acts on Colab or Binder only, installs the book's tagged version
+    assert '"google.colab" in sys.modules' in INSTALL_CELL
+    assert 'k.startswith("BINDER_")' in INSTALL_CELL
+    assert "git+https://github.com/dlbook-vn/dlbook@v" in INSTALL_CELL
