@@ -11,9 +11,9 @@ submission's data files) with a read-only job folder it wrote itself:
 - ``/job/.probe/in/<task>/<i>.npz``: the inputs of the fresh cases the grader made for this run.
 
 The driver runs each cell as plain Python (IPython line magics such as ``%time`` are reduced to
-their code, see :func:`plain_python`), then calls each task's callable on each case and writes one
-JSON line per event on a private copy of its standard output (the student's prints go to
-``/dev/null``). The grader compares the outputs with its own reference outside the sandbox, so
+their code, see :func:`plain_python`) and, where each task's test cell stands, calls the task's
+callable on each case; it writes one JSON line per event on a private copy of its standard output
+(the student's prints go to ``/dev/null``). The grader compares the outputs with its own reference outside the sandbox, so
 nothing this process does (patching numpy, this module or the probe) can turn a wrong function
 into points: the only way to produce the right numbers for inputs drawn after the submission was
 written is to compute them.
@@ -137,20 +137,7 @@ def main(argv: List[str]) -> int:
 
     ns: Dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins,
                           "get_ipython": lambda: _Nothing()}
-    emit({"ev": "ready"})
-    skip = set(job.get("skip_cells", []))
-    for cell in job["cells"]:
-        if cell["index"] in skip:
-            continue
-        emit({"ev": "cell", "i": cell["index"]})
-        error = None
-        try:
-            code, _ = plain_python(cell["source"])
-            exec(compile(code, f"<ô {cell['index'] + 1}>", "exec"), ns)  # noqa: S102
-        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
-            error = _short(exc)
-        emit({"ev": "cell_done", "i": cell["index"], "error": error})
-    for task in job["tasks"]:
+    def verify(task: Dict[str, Any]) -> None:
         tid = task["id"]
         emit({"ev": "task", "t": tid})
         try:
@@ -160,7 +147,7 @@ def main(argv: List[str]) -> int:
             for i in range(task["cases"]):
                 emit({"ev": "case", "t": tid, "i": i, "err": f"không gọi được hàm: {_short(exc)}"})
             emit({"ev": "task_done", "t": tid})
-            continue
+            return
         for i in range(task["cases"]):
             try:
                 inputs = load_inputs(os.path.join(job_dir, ".probe", "in", tid, f"{i}.npz"))
@@ -172,6 +159,27 @@ def main(argv: List[str]) -> int:
             except BaseException as exc:  # noqa: BLE001
                 emit({"ev": "case", "t": tid, "i": i, "err": _short(exc)})
         emit({"ev": "task_done", "t": tid})
+
+    # each task is verified where its test cell stands (it sees the cells above it only, as in
+    # the kernel), so a slow or broken cell further down costs only the tasks after it
+    pending = sorted(job["tasks"], key=lambda t: (t.get("at") is None, t.get("at") or 0))
+    emit({"ev": "ready"})
+    skip = set(job.get("skip_cells", []))
+    for cell in job["cells"]:
+        while pending and pending[0].get("at") is not None and pending[0]["at"] < cell["index"]:
+            verify(pending.pop(0))
+        if cell["index"] in skip:
+            continue
+        emit({"ev": "cell", "i": cell["index"]})
+        error = None
+        try:
+            code, _ = plain_python(cell["source"])
+            exec(compile(code, f"<ô {cell['index'] + 1}>", "exec"), ns)  # noqa: S102
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            error = _short(exc)
+        emit({"ev": "cell_done", "i": cell["index"], "error": error})
+    for task in pending:
+        verify(task)
     emit({"ev": "end"})
     channel.close()
     os._exit(0)  # no atexit handler of the student's code runs after us

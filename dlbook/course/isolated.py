@@ -108,6 +108,9 @@ class Verification:
                  drivers: Dict[str, str], run):
         self.ctx, self.scratch, self.src, self.session = ctx, scratch, src, session
         self.cells = [c for c in cells if c.kind in ("setup", "answer")]
+        #: where each task's test cell stands: the driver verifies it there, seeing only the
+        #: cells above it, as the kernel's test cell does
+        self.task_at = {c.grade_id: c.index for c in cells if c.kind == "test" and c.grade_id}
         self.drivers = drivers
         self.run = run
         self.results: Dict[str, Dict[int, Tuple[Optional[bytes], Optional[bytes]]]] = {}
@@ -129,8 +132,8 @@ class Verification:
         data = {
             "cells": [{"index": c.index, "source": c.source, "kind": c.kind} for c in self.cells],
             "skip_cells": self.skip_cells,
-            "tasks": [{"id": t, "driver": self.drivers[t], "cases": len(self.session.cases[t])}
-                      for t in todo],
+            "tasks": [{"id": t, "driver": self.drivers[t], "cases": len(self.session.cases[t]),
+                       "at": self.task_at.get(t)} for t in todo],
         }
         (job / "job.json").write_text(json.dumps(data), encoding="utf-8")
         os.chmod(job / "job.json", 0o444)
