@@ -54,7 +54,9 @@ def format_vi_value(value, fmt_spec: str = "") -> str:
     if spec is None:
         return format(value, fmt_spec)
     kind = spec.group("type")
-    if kind in ("b", "c", "o", "x", "X", "s"):
+    if kind == "s":  # myst-nb's default spec ({glue:text}`name` without one): the number as text
+        return format(format_vi_value(value), fmt_spec)
+    if kind in ("b", "c", "o", "x", "X"):
         return format(value, fmt_spec)
     if kind in ("d", "n") or (kind == "" and isinstance(value, int)):
         value = int(value)

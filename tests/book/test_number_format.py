@@ -132,7 +132,10 @@ def test_the_glue_renderer_writes_vietnamese_numbers():
 
     cases = {("0.9534", ".3f"): "0,953", ("12345", "d"): "12.345", ("1300000000.0", ".3g"): "1,3 × 10⁹",
              ("1e-05", ".0e"): "10⁻⁵", ("0.375", ".1%"): "37,5%", ("'68.921'", ""): "68.921",
-             ("np.float64(0.125)", ".2f"): "0,12", ("0.5", ""): "0,5", ("1234567.891", ".2f"): "1.234.567,89"}
+             ("np.float64(0.125)", ".2f"): "0,12", ("0.5", ""): "0,5", ("1234567.891", ".2f"): "1.234.567,89",
+             # myst-nb's spec when a role gives none ({glue:text}`name`)
+             ("1234", "s"): "1.234", ("0.5", "s"): "0,5", ("'68.921'", "s"): "68.921",
+             ("np.int64(7)", "s"): "7"}
     for (text, spec), expected in cases.items():
         assert format_vi_plain_text(text, spec) == expected, (text, spec)
 
