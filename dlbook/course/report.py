@@ -4,7 +4,9 @@ For every task: points, how many students were graded, the mean score, how many 
 and the most common failure. A failure is the trusted verdict's reason when the verification
 failed (with the case number dropped so that equal reasons group together), otherwise the first
 line of nbgrader's error in the test cell. Then the submissions that need manual review, and the
-tasks that have no trusted verifier.
+tasks that have no trusted verifier. Every piece of student-made text (exception messages,
+reasons, ids) goes through :func:`dlbook.course.sanitize.terminal_safe`: the report is printed to
+the instructor's terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Dict, List, Optional, Tuple
 
 from dlbook.course.course import Course, CourseError
 from dlbook.course.records import load_records, review_reasons
+from dlbook.course.sanitize import terminal_safe
 
 CASE = re.compile(r"^trường hợp kiểm tra \d+/\d+: ")
 
@@ -85,7 +88,7 @@ def task_stats(course: Course, assignment: str) -> Tuple[List[TaskStats], Dict[s
                     st.verifier = False
                 reason = failure_reason(task)
                 if reason:
-                    st.failures[reason[:120]] += 1
+                    st.failures[terminal_safe(reason, limit=120)] += 1
         if rec.get("status") != "graded":
             for st in stats.values():
                 st.scores.append(0.0)
@@ -105,6 +108,7 @@ def format_report(course: Course, assignment: str) -> str:
         reason, count = st.most_common()
         common = f"{reason} ({count} bài)" if count else "—"
         name = st.task if len({s.notebook for s in stats}) == 1 else f"{st.notebook}/{st.task}"
+        name = terminal_safe(name, limit=60)
         lines.append(f"{name:<22} {st.points:>5g} {len(st.scores):>6} {mean:>6} "
                      f"{st.full:>8}  {common}")
     totals = [float(r.get("score") or 0) for r in records.values()]
@@ -113,10 +117,11 @@ def format_report(course: Course, assignment: str) -> str:
     unverified = [st.task for st in stats if not st.verifier]
     if unverified:
         lines += ["", "Câu không có kiểm tra độc lập (verify.py), điểm chỉ dựa vào nbgrader: "
-                  + ", ".join(unverified)]
+                  + ", ".join(terminal_safe(u, limit=60) for u in unverified)]
     review = {s: review_reasons(r) for s, r in records.items() if r.get("needs_review")}
     if review:
         lines += ["", f"Cần xem tay ({len(review)} bài):"]
         for sid, reasons in sorted(review.items()):
-            lines.append(f"  {sid}: " + (" | ".join(reasons) or "xem bản ghi"))
+            text = " | ".join(terminal_safe(r, limit=400) for r in reasons) or "xem bản ghi"
+            lines.append(f"  {terminal_safe(sid, limit=80)}: {text}")
     return "\n".join(lines)
