@@ -20,6 +20,7 @@ nbgrader_config.py) hoặc chỉ ra nó bằng --course:
   dlbook course feedback BÀI            tạo phản hồi HTML cho từng sinh viên (không lộ kiểm tra ẩn)
   dlbook course export [--out TỆP.csv]  xuất bảng điểm CSV
   dlbook course report BÀI              thống kê từng câu: điểm trung bình, lỗi thường gặp nhất
+  dlbook course similarity BÀI          tìm các cặp bài nộp giống nhau nhất (copydetect)
 """
 
 
@@ -126,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], add_help=False,
                        help="thống kê từng câu: điểm trung bình, lỗi thường gặp nhất")
     p.add_argument("assignment", metavar="BÀI", help="tên bài")
+
+    p = sub.add_parser("similarity", parents=[common], add_help=False,
+                       help="tìm các cặp bài nộp giống nhau nhất (copydetect), ghi CSV và HTML "
+                            "vào reports/BÀI/")
+    p.add_argument("assignment", metavar="BÀI", help="tên bài")
+    p.add_argument("--top", type=_positive, default=10, metavar="N",
+                   help="số cặp in ra và hiện mã trong báo cáo HTML (mặc định: 10)")
     return parser
 
 
@@ -144,6 +152,7 @@ def run_course(args) -> int:
     from dlbook.course.generate import generate
     from dlbook.course.records import review_reasons
     from dlbook.course.report import format_report
+    from dlbook.course.similarity import format_result, similarity
 
     progress = not args.no_progress
     course = _course(args)
@@ -198,6 +207,10 @@ def run_course(args) -> int:
         return 0
     if args.command == "report":
         print(format_report(course, args.assignment))
+        return 0
+    if args.command == "similarity":
+        result = similarity(course, args.assignment, top=args.top)
+        print(format_result(result, args.top))
         return 0
     raise AssertionError(args.command)
 

@@ -21,6 +21,7 @@ from dlbook.errors import DlbookError
 
 CONFIG_FILE = "nbgrader_config.py"
 VERDICTS_DIR = "verdicts"
+REPORTS_DIR = "reports"  #: similarity reports (they hold every student's answers)
 #: Student ids we accept (they become folder names and nbgrader globs).
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 ASSIGNMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -160,10 +161,14 @@ class Course:
     def verdicts_dir(self) -> Path:
         return self.root / VERDICTS_DIR
 
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / REPORTS_DIR
+
     def secret_paths(self) -> List[str]:
         """What a student's kernel must never see (the sandbox refuses binds that contain them)."""
         paths = [self.source_dir, self.submitted_dir, self.autograded_dir,
-                 self.feedback_dir, self.verdicts_dir]
+                 self.feedback_dir, self.verdicts_dir, self.reports_dir]
         if self.db_path is not None:
             paths.append(self.db_path)
         return [str(p) for p in paths]

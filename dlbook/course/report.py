@@ -3,8 +3,9 @@
 For every task: points, how many students were graded, the mean score, how many got full marks,
 and the most common failure. A failure is the trusted verdict's reason when the verification
 failed (with the case number dropped so that equal reasons group together), otherwise the first
-line of nbgrader's error in the test cell. Then the submissions that need manual review, and the
-tasks that have no trusted verifier. Every piece of student-made text (exception messages,
+line of nbgrader's error in the test cell. Then the tasks that have no trusted verifier, the
+submissions that need manual review and, when ``dlbook course similarity`` has been run, the
+most similar pairs of submissions. Every piece of student-made text (exception messages,
 reasons, ids) goes through :func:`dlbook.course.sanitize.terminal_safe`: the report is printed to
 the instructor's terminal.
 """
@@ -19,7 +20,10 @@ from typing import Dict, List, Optional, Tuple
 from dlbook.course.course import Course, CourseError
 from dlbook.course.records import load_records, review_reasons
 from dlbook.course.sanitize import terminal_safe
+from dlbook.course.similarity import read_pairs
 
+#: How many pairs of ``similarity.csv`` the report lists.
+SIMILAR_TOP = 5
 CASE = re.compile(r"^trường hợp kiểm tra \d+/\d+: ")
 
 
@@ -124,4 +128,19 @@ def format_report(course: Course, assignment: str) -> str:
         for sid, reasons in sorted(review.items()):
             text = " | ".join(terminal_safe(r, limit=400) for r in reasons) or "xem bản ghi"
             lines.append(f"  {terminal_safe(sid, limit=80)}: {text}")
+    similar = similar_pairs(course, assignment)
+    if similar:
+        lines += ["", "Các cặp bài giống nhau nhất (copydetect, chi tiết trong "
+                  f"reports/{terminal_safe(assignment, limit=64)}/similarity.html; điểm cao là "
+                  "lý do để xem lại, không phải bằng chứng):"]
+        lines += [f"  {terminal_safe(a, limit=80)} – {terminal_safe(b, limit=80)}: "
+                  f"{100 * score:.0f}%" for a, b, score in similar]
     return "\n".join(lines)
+
+
+def similar_pairs(course, assignment: str, limit: int = SIMILAR_TOP):
+    """The most similar pairs from ``dlbook course similarity``'s CSV; none when it was not run
+    (or ``course`` has no folder, as the test doubles)."""
+    if getattr(course, "root", None) is None:
+        return []
+    return read_pairs(course, assignment, limit=limit)
