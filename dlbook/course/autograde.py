@@ -64,13 +64,15 @@ class _Worker:
     def __init__(self, course_root: str, options: Dict[str, Any], slot: int, log_path):
         self.slot = slot
         self.log = open(log_path, "ab")
-        # -P: the current folder is not put on sys.path, so a dlbook/ folder there (the course
-        # root itself, a student's upload) cannot replace the installed package
+        # -P: the current folder is not put on sys.path, and no PYTHONPATH: a dlbook/ folder in
+        # the course root, a student's upload or a folder on the instructor's PYTHONPATH cannot
+        # replace the installed package
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         self.proc = subprocess.Popen(
             [sys.executable, "-P", "-m", "dlbook.course.worker", course_root, json.dumps(options),
              str(slot)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            start_new_session=True, cwd=course_root,
+            start_new_session=True, cwd=course_root, env=env,
         )
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.buffer = b""

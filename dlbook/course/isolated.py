@@ -338,6 +338,9 @@ CANARY_ANSWER = ("try:\n"
                  "except ImportError:\n"
                  "    LEAK = 0\n"
                  "def double(x):\n"
+                 "    # a NameError here if the set-up cell could not import the runtime\n"
+                 "    assert callable(expect_close) and callable(probe.check)\n"
+                 "    assert callable(load_mnist_subset)\n"
                  "    return np.asarray(x, dtype=float) * 2, LEAK\n")
 
 
