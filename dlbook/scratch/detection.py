@@ -142,7 +142,7 @@ def generate_anchors(
     image_h: int,
     image_w: int,
     stride: int = 16,
-    sizes: Sequence[float] = (64, 128, 256),
+    sizes: Sequence[float] = (128, 256, 512),
     ratios: Sequence[float] = (0.5, 1.0, 2.0),
     rounding: str = "floor",
 ) -> np.ndarray:
@@ -151,6 +151,8 @@ def generate_anchors(
     Centres sit at ``(j + 0.5)·stride, (i + 0.5)·stride`` for every cell ``(i, j)`` of the
     feature map (:func:`anchor_grid_shape`). Each centre gets ``len(sizes)·len(ratios)`` anchors;
     an anchor of size ``s`` and ratio ``r = h/w`` has area ``s²``: ``w = s/√r``, ``h = s·√r``.
+    The defaults are the paper's (Ren et al. 2015): areas 128², 256², 512² and ratios 1:2, 1:1,
+    2:1; pass smaller ``sizes`` for small images.
     Returns ``(n_rows·n_cols·k, 4)`` ordered by row, column, then size, then ratio.
     """
     n_rows, n_cols = anchor_grid_shape(image_h, image_w, stride, rounding)

@@ -29,3 +29,20 @@ def test_the_built_glossary_files_fid_under_f():
     assert terms[fid - 1][0].lower() in "eê" or terms[fid - 1].lower().startswith("f")
     assert terms[fid + 1][0].lower() in "fg"
     assert first_letters == sorted(first_letters)
+
+
+def test_the_built_glossary_files_fid_framework_and_word2vec_under_f_and_w():
+    """Each of them follows every term of the letter before its own (ê, v) and precedes every term
+    of the letter after it (g, x), instead of trailing after "vùng"."""
+    text = (bookutil.BOOK / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}")[1].split("```")[0]
+    terms = [line for line in block.splitlines() if line and not line.startswith(" ")]
+    initial = {t: vietnamese_sort_key(t)[0][0][1] for t in terms}  # rank of the first letter
+    for term, letter in (("FID", "f"), ("framework học sâu", "f"), ("word2vec", "w")):
+        assert term in terms
+        rank = vietnamese_sort_key(letter)[0][0][1]
+        i = terms.index(term)
+        assert all(initial[t] <= rank for t in terms[:i]), f"{term}: a later letter comes before it"
+        assert all(initial[t] >= rank for t in terms[i + 1:]), f"{term}: an earlier letter comes after it"
+    assert terms.index("vùng đề xuất") < terms.index("word2vec")
+    assert terms.index("epoch") < terms.index("FID") < terms.index("framework học sâu")

@@ -103,6 +103,14 @@ def test_anchor_grid_of_400x600_stride_16_has_925_or_950_centres():
     assert generate_anchors(400, 600, 16, rounding="ceil").shape == (8550, 4)
 
 
+def test_default_anchor_sizes_are_the_faster_rcnn_papers_128_256_512():
+    """Ren et al. (2015): areas 128², 256², 512² with ratios 1:2, 1:1, 2:1 (not 64/128/256)."""
+    cxcywh = xyxy_to_cxcywh(generate_anchors(16, 16, 16))
+    assert cxcywh.shape == (9, 4)
+    np.testing.assert_allclose(cxcywh[:, 2] * cxcywh[:, 3], np.repeat([128, 256, 512], 3) ** 2)
+    np.testing.assert_allclose(cxcywh[:, 3] / cxcywh[:, 2], np.tile([0.5, 1, 2], 3))
+
+
 def test_anchors_have_the_requested_areas_ratios_and_centres():
     anchors = generate_anchors(32, 48, 16, sizes=(64, 128, 256), ratios=(0.5, 1, 2))
     cxcywh = xyxy_to_cxcywh(anchors)
