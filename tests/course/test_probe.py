@@ -179,8 +179,9 @@ def test_outputs_match_uses_compare_and_treats_its_errors_as_a_mismatch():
     assert not ok and "ZeroDivisionError" in reason
 
 
-def test_call_inputs_drops_private_keys():
-    assert call_inputs({"X": 1, "_y": 2, "__seed__": 3}) == {"X": 1}
+def test_call_inputs_drops_private_keys_but_keeps_the_seed():
+    # the seed travels under __seed__ (the probe and the driver pass it as seed=)
+    assert call_inputs({"X": 1, "_y": 2, "__seed__": 3}) == {"X": 1, "__seed__": 3}
 
 
 def test_run_task_compares_fn_with_the_reference_on_fresh_cases():
