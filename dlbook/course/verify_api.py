@@ -227,13 +227,14 @@ def run_task(
     """Run one task in-process: ``fn`` against ``task.reference`` on fresh cases.
 
     Inputs are copied before each call (so neither side sees the other's in-place changes) and
-    scalars are passed as Python scalars, as the probe does.
+    scalars are passed as Python scalars and the seed as ``seed=``, as the probe does.
     """
     results = []
     for case in task.make_cases(rng):
         inputs = {k: to_python_scalar(v) for k, v in call_inputs(case).items()}
+        student = {("seed" if k == SEED_KEY else k): v for k, v in inputs.items()}
         try:
-            got = flatten_result(fn(**_copy(inputs)))
+            got = flatten_result(fn(**_copy(student)))
         except Exception as exc:  # noqa: BLE001
             results.append((False, f"{type(exc).__name__}: {exc}"))
             continue

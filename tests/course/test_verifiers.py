@@ -667,3 +667,38 @@ def test_probe_wrappers_of_the_solution_pass_the_verifier_in_process(assignment,
         fn = probe_callable(test_cell.source, namespace, info.grade_id)
         results = run_task(tasks[info.grade_id], fn, np.random.default_rng(11))
         assert all(ok for ok, _ in results), (info.grade_id, results)
+
+
+@pytest.mark.slow
+def test_a07_held_out_task_defeats_a_lookup_table_of_every_known_image():
+    """A 'trained model' that is a nearest-neighbour table of every MNIST-subset image the book
+    ships, with their original labels, gets nothing: the grader renames the classes at random
+    and measures on shifted, noised images. A 1-NN that does learn from the (X, y) it is given
+    is measured on the same cases, so the check is not failing for another reason."""
+    import torch
+
+    from dlbook.data import load_mnist_subset
+
+    task = load_tasks("a07-cnn-pytorch")["train_mnist_cnn"]
+    parts = [load_mnist_subset(split=s) for s in ("train", "test")]
+    bank = torch.as_tensor(np.concatenate([x for x, _ in parts]), dtype=torch.float32).flatten(1)
+    labels = np.concatenate([y for _, y in parts]).astype(np.int64)
+
+    def nearest(reference, X_test):
+        query = torch.as_tensor(X_test, dtype=torch.float32).flatten(1)
+        return torch.cdist(query, reference).argmin(1).numpy()
+
+    def lookup(X, y, X_test, seed):
+        return labels[nearest(bank, X_test)]
+
+    def one_nn(X, y, X_test, seed):
+        return np.asarray(y, dtype=np.int64)[nearest(torch.as_tensor(X).flatten(1), X_test)]
+
+    looked_up = run_task(task, lookup, np.random.default_rng(5))
+    assert looked_up and not any(ok for ok, _ in looked_up), looked_up
+    # the same cases, answered from the data given: the renamed labels are learnable
+    cases = task.make_cases(np.random.default_rng(5))
+    pred = one_nn(cases[0]["X"], cases[0]["y"], cases[0]["X_test"], 0)
+    learned = float(np.mean(pred == cases[0]["_y"]))
+    looked = float(np.mean(lookup(None, None, cases[0]["X_test"], 0) == cases[0]["_y"]))
+    assert learned > 0.8 and looked < 0.3, (learned, looked)
