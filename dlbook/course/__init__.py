@@ -8,10 +8,13 @@ files use.
 Instructor side (``dlbook course …``, see ``docs/grading-sandbox.md``):
 
 - ``course``: the course folder and its nbgrader configuration;
-- ``generate``, ``collect``, ``autograde``, ``feedback``, ``export``, ``report``: the commands;
+- ``generate``, ``collect``, ``autograde``, ``feedback``, ``export``, ``report``, ``similarity``:
+  the commands;
 - ``validate``: checking and repairing the students' notebooks before nbgrader reads them;
 - ``worker`` and ``execute``: nbgrader's Autograde with the kernel in the sandbox
-  (``sandbox``, ``launch``), crash-tolerant execution and the trusted verdicts (``verdict``);
+  (``sandbox``, ``launch``, ``runtime``: the student runtime mounted in place of dlbook),
+  crash-tolerant execution, the verification in a separate sandboxed process (``isolated``,
+  ``driver``), the rules on the submitted source (``rules``) and the verdicts (``verdict``);
 - ``records``: our per-student grading records (``verdicts/``).
 
 Nothing here is imported by ``import dlbook``: the grading modules load nbgrader.
