@@ -71,6 +71,7 @@ test: venv system mathjax
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 exercises: venv
+	$(BIN)/python tools/build_solutions.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dlbook course generate
 
 # The one install cell (tools/colab_setup_cell.py) into every chapter, paired notebook and solution,

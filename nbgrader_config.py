@@ -17,14 +17,16 @@ c.CourseDirectory.release_directory = "exercises"
 
 # Files of a source folder that never reach the students' folders (nbgrader copies every
 # non-notebook file of solutions/<assignment>/ into the release and into autograded/ unless it
-# matches one of these): verify.py holds the trusted verifier of each task, .probe/ is the
-# probe protocol's scratch folder.
+# matches one of these): verify.py holds the trusted verifier of each task, source.py the text
+# source of the assignment (with the solutions and hidden tests), .probe/ is the probe protocol's
+# scratch folder.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",
     "*.pyc",
     "__pycache__",
     "feedback",
     "verify.py",
+    "source.py",
     ".probe",
 ]
 

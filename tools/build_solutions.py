@@ -1,7 +1,10 @@
-"""Build the nbgrader source notebooks ``solutions/<name>/<name>.ipynb`` from ``tools/course_src``.
+"""Build the nbgrader source notebooks ``solutions/<name>/<name>.ipynb`` from ``solutions/<name>/source.py``.
 
-Each assignment is written as a plain-text file ``tools/course_src/<name>.py`` made of cells, each
-cell starting with a header line::
+An assignment lives in one folder, ``solutions/<name>/``: ``source.py`` (its text, below),
+``verify.py`` (the trusted verifier and the rules of each task) and the source notebook built from
+``source.py`` by this script (nbgrader reads it; ``CourseDirectory.ignore`` keeps ``source.py``
+and ``verify.py`` out of the students' folders). ``source.py`` is a percent-format script (jupytext
+opens it) made of cells, each cell starting with a header line::
 
     # %% md                          markdown (read-only); its lines lose their leading "# "
     # %% setup                       read-only code cell (restored at grading time)
@@ -15,6 +18,7 @@ on Colab/Binder.
 
     .venv/bin/python tools/build_solutions.py            # (re)write every solution notebook
     .venv/bin/python tools/build_solutions.py --check    # exit 1 if a notebook is out of date
+    .venv/bin/python tools/build_solutions.py --course DIR a14-new   # another course folder
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC_DIR = ROOT / "tools" / "course_src"
 SOLUTIONS = ROOT / "solutions"
+SOURCE_NAME = "source.py"  #: the text source of an assignment, in its folder
 REPO_URL = "https://github.com/dlbook-vn/dlbook"
 COLAB = "https://colab.research.google.com/github/dlbook-vn/dlbook/blob/main"
 BINDER = "https://mybinder.org/v2/gh/dlbook-vn/dlbook/main?labpath="
@@ -157,23 +161,27 @@ def notebook_text(nb: nbformat.NotebookNode) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def sources() -> list[Path]:
-    return sorted(SRC_DIR.glob("a*.py"))
+def sources(solutions: Path = SOLUTIONS) -> list[Path]:
+    """``solutions/<name>/source.py`` of every assignment that has one."""
+    return sorted(solutions.glob(f"*/{SOURCE_NAME}"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if a notebook differs from its source")
+    parser.add_argument("--course", type=Path, default=ROOT,
+                        help="course folder holding solutions/ (default: this repository)")
     parser.add_argument("names", nargs="*", help="assignments to build (default: all)")
     args = parser.parse_args(argv)
+    root = args.course.resolve()
     stale = []
-    for src in sources():
-        name = src.stem
+    for src in sources(root / "solutions"):
+        name = src.parent.name
         if args.names and name not in args.names:
             continue
         text = notebook_text(build_notebook(name, src.read_text(encoding="utf-8")))
-        target = SOLUTIONS / name / f"{name}.ipynb"
+        target = src.parent / f"{name}.ipynb"
         old = target.read_text(encoding="utf-8") if target.exists() else None
         if old == text:
             continue
@@ -181,10 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            print(f"wrote {target.relative_to(ROOT)}")
+            print(f"wrote {target.relative_to(root)}")
     if args.check and stale:
         for target in stale:
-            print(f"out of date: {target.relative_to(ROOT)}", file=sys.stderr)
+            print(f"out of date: {target.relative_to(root)}", file=sys.stderr)
         return 1
     return 0
 

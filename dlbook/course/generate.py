@@ -1,8 +1,8 @@
 """``dlbook course generate``: the students' notebooks (``exercises/``) from ``solutions/``.
 
 Runs nbgrader's ``GenerateAssignment`` (which also records the assignment, its test cells and
-hidden tests in the gradebook), then checks what nbgrader cannot: ``verify.py`` must not reach the
-release folder, and every autograded test cell should have a trusted verifier in ``verify.py``
+hidden tests in the gradebook), then checks what nbgrader cannot: ``verify.py`` and ``source.py``
+(the assignment's text source, with its solutions) must not reach the release folder, and every autograded test cell should have a trusted verifier in ``verify.py``
 (a test cell without one is graded by nbgrader alone and can be fooled from the student's kernel).
 """
 
@@ -15,8 +15,11 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from dlbook.course.course import Course, CourseError
-from dlbook.course.verdict import VerifierError, load_tasks
+from dlbook.course.verdict import VerifierError, load_verifier
 from dlbook.course.verify_api import call_inputs, flatten_result, to_python_scalar
+
+#: Files of solutions/<assignment>/ that hold answers: never in the release.
+SECRET_FILES = ("verify.py", "source.py")
 
 
 def test_cell_ids(path) -> List[str]:
@@ -36,7 +39,7 @@ def check_verifier(course: Course, assignment: str) -> List[str]:
     if not path.is_file():
         return [f"{assignment}: không có verify.py; điểm chỉ dựa vào ô kiểm tra của nbgrader "
                 "(sinh viên có thể lừa được từ trong kernel)."]
-    tasks = load_tasks(path)
+    tasks, rules = load_verifier(path)
     tests = []
     for nb in sorted((course.source_dir / assignment).glob("*.ipynb")):
         tests += test_cell_ids(nb)
@@ -44,6 +47,9 @@ def check_verifier(course: Course, assignment: str) -> List[str]:
         if gid not in tasks:
             warnings.append(f"{assignment}: ô kiểm tra {gid} không có mục trong verify.py.")
     for gid in tasks:
+        if gid not in rules:
+            warnings.append(f"{assignment}: câu {gid} không có mục trong RULES của verify.py; "
+                            "không có quy tắc nào (thư viện được dùng, vòng lặp) được kiểm tra.")
         if gid not in tests:
             warnings.append(f"{assignment}: verify.py có câu {gid} nhưng notebook không có ô "
                             "kiểm tra nào mang mã này.")
@@ -89,10 +95,11 @@ def generate(course: Course, assignment: Optional[str] = None, progress: bool = 
             app.start()
         except Exception as exc:  # noqa: BLE001
             raise CourseError(f"nbgrader không sinh được bài '{name}': {exc}") from exc
-        leaked = course.release_dir / name / "verify.py"
-        if leaked.exists():
-            leaked.unlink()
-            warnings.append(f"{name}: verify.py đã lọt vào {course.release_dir.name}/ và đã bị xóa; "
-                            "hãy thêm 'verify.py' vào CourseDirectory.ignore.")
+        for secret in SECRET_FILES:
+            leaked = course.release_dir / name / secret
+            if leaked.exists():
+                leaked.unlink()
+                warnings.append(f"{name}: {secret} đã lọt vào {course.release_dir.name}/ và đã bị "
+                                f"xóa; hãy thêm '{secret}' vào CourseDirectory.ignore.")
         out[name] = warnings
     return out

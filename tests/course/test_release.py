@@ -118,12 +118,13 @@ def test_committed_release_equals_what_generate_assignment_produces(assignment, 
 
 def test_solution_notebooks_are_built_from_the_course_sources():
     builder = _load_builder()
-    sources = {p.stem for p in builder.sources()}
-    assert sources == set(ASSIGNMENTS)
+    sources = {p.parent.name for p in builder.sources()}
+    assert sources == set(ASSIGNMENTS), "every assignment folder holds its source.py"
     for src in builder.sources():
-        built = builder.notebook_text(builder.build_notebook(src.stem, src.read_text("utf-8")))
-        committed = (SOLUTIONS / src.stem / f"{src.stem}.ipynb").read_text(encoding="utf-8")
-        assert built == committed, f"solutions/{src.stem} is stale: run tools/build_solutions.py"
+        name = src.parent.name
+        built = builder.notebook_text(builder.build_notebook(name, src.read_text("utf-8")))
+        committed = (SOLUTIONS / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert built == committed, f"solutions/{name} is stale: run tools/build_solutions.py"
 
 
 def test_builder_refuses_a_test_cell_without_hidden_tests_or_probe():
