@@ -128,7 +128,7 @@ def format_report(course: Course, assignment: str) -> str:
         for sid, reasons in sorted(review.items()):
             text = " | ".join(terminal_safe(r, limit=400) for r in reasons) or "xem bản ghi"
             lines.append(f"  {terminal_safe(sid, limit=80)}: {text}")
-    similar = similar_pairs(course, assignment)
+    similar = read_pairs(course, assignment, limit=SIMILAR_TOP)
     if similar:
         lines += ["", "Các cặp bài giống nhau nhất (copydetect, chi tiết trong "
                   f"reports/{terminal_safe(assignment, limit=64)}/similarity.html; điểm cao là "
@@ -136,11 +136,3 @@ def format_report(course: Course, assignment: str) -> str:
         lines += [f"  {terminal_safe(a, limit=80)} – {terminal_safe(b, limit=80)}: "
                   f"{100 * score:.0f}%" for a, b, score in similar]
     return "\n".join(lines)
-
-
-def similar_pairs(course, assignment: str, limit: int = SIMILAR_TOP):
-    """The most similar pairs from ``dlbook course similarity``'s CSV; none when it was not run
-    (or ``course`` has no folder, as the test doubles)."""
-    if getattr(course, "root", None) is None:
-        return []
-    return read_pairs(course, assignment, limit=limit)

@@ -42,6 +42,7 @@ from typing import Dict, List, Optional, Tuple
 
 from dlbook.course.course import REPORTS_DIR, STUDENT_ID, Course, CourseError
 from dlbook.course.sanitize import inert_page, terminal_safe
+from dlbook.course.validate import cell_text
 
 #: Shortest run of filtered code (names are one letter, no whitespace) that counts as a match
 #: (copydetect's default, ``copydetect.defaults.NOISE_THRESHOLD``; shorter runs match idioms
@@ -99,11 +100,6 @@ def csv_path(course: Course, assignment: str) -> Path:
 # ------------------------------------------------------------------ documents
 
 
-def _source(cell: Dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
 def _meta(cell: Dict) -> Dict:
     meta = cell.get("metadata")
     meta = meta.get("nbgrader") if isinstance(meta, dict) else None
@@ -119,7 +115,7 @@ def answer_cells(nb: Dict, released: frozenset = frozenset()) -> List[Tuple[str,
         if cell.get("cell_type") != "code":
             continue
         meta = _meta(cell)
-        source = _source(cell)
+        source = cell_text(cell)
         if (meta.get("solution") or not meta) and source.strip() not in released:
             out.append((str(meta.get("grade_id") or f"ô {i + 1}"), source))
     return out
@@ -142,7 +138,7 @@ def release_code(course: Course, assignment: str, notebooks: List[str]) -> List[
                               f"{assignment}` trước.") from None
         except (OSError, ValueError) as exc:
             raise CourseError(f"Không đọc được bài phát {path}: {exc}") from exc
-        sources += [_source(c) for c in nb.get("cells", [])
+        sources += [cell_text(c) for c in nb.get("cells", [])
                     if isinstance(c, dict) and c.get("cell_type") == "code"]
     return sources
 

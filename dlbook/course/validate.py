@@ -57,7 +57,8 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def _source(cell: Dict[str, Any]) -> str:
+def cell_text(cell: Dict[str, Any]) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
@@ -70,7 +71,7 @@ def release_cells(path: Path) -> Tuple[List[str], Dict[str, Dict[str, Any]]]:
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta and meta.get("grade_id"):
             order.append(meta["grade_id"])
-            cells[meta["grade_id"]] = {"meta": meta, "source": _source(cell),
+            cells[meta["grade_id"]] = {"meta": meta, "source": cell_text(cell),
                                        "cell_type": cell.get("cell_type")}
     return order, cells
 
@@ -142,7 +143,7 @@ def sanitize(data: bytes, name: str, release: Tuple[List[str], Dict[str, Dict[st
                                                  and not all(isinstance(s, str) for s in src)):
             dropped += 1
             continue
-        clean: Dict[str, Any] = {"cell_type": cell["cell_type"], "source": _source(cell),
+        clean: Dict[str, Any] = {"cell_type": cell["cell_type"], "source": cell_text(cell),
                                  "metadata": cell.get("metadata") if isinstance(
                                      cell.get("metadata"), dict) else {}}
         if "id" in cell:

@@ -15,6 +15,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class _FakeCourse:
+    def __init__(self, root):
+        self.root = root
+
     def check_assignment(self, assignment):
         pass
 
@@ -38,9 +41,9 @@ def _records():
     }
 
 
-def test_report_strips_terminal_escapes_from_student_text(monkeypatch):
+def test_report_strips_terminal_escapes_from_student_text(monkeypatch, tmp_path):
     monkeypatch.setattr(report_module, "load_records", lambda course, assignment: _records())
-    text = format_report(_FakeCourse(), "a")
+    text = format_report(_FakeCourse(tmp_path), "a")
     assert "\x1b" not in text and "\x07" not in text
     for line in text.split("\n"):
         assert not CONTROL.search(line), repr(line)

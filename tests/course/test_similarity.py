@@ -492,7 +492,7 @@ def test_student_code_in_the_html_is_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_report_lists_the_top_pairs(course_and_result, monkeypatch):
+def test_report_lists_the_top_pairs(course_and_result, monkeypatch, tmp_path):
     course, result, _planted = course_and_result
 
     class FakeCourse:
@@ -515,10 +515,10 @@ def test_report_lists_the_top_pairs(course_and_result, monkeypatch):
     section = text.split("Các cặp bài giống nhau nhất")[1].strip().split("\n")[1:]
     assert len(section) == 5
 
-    class NoRoot(FakeCourse):
-        root = None
+    class NeverCompared(FakeCourse):  # a course where `similarity` was never run
+        root = tmp_path
 
-    assert "giống nhau" not in report_module.format_report(NoRoot(), ASSIGNMENT)
+    assert "giống nhau" not in report_module.format_report(NeverCompared(), ASSIGNMENT)
 
 
 def test_cli_prints_the_top_pairs_and_the_files(course_and_result, capsys):
