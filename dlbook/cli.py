@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="thư mục khóa học (mặc định: thư mục chứa nbgrader_config.py gần "
                              "nhất tính từ thư mục hiện tại)")
     common.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến trình")
+    common.add_argument("--db", metavar="URL",
+                        help="sổ điểm (gradebook) khác với CourseDirectory.db_url của "
+                             "nbgrader_config.py, ví dụ postgresql://người_dùng@máy/khóa_học "
+                             "(mặc định: SQLite gradebook.db trong thư mục khóa học)")
 
     p = sub.add_parser("generate", parents=[common], add_help=False,
                        help="sinh bài cho sinh viên (exercises/) từ solutions/")
@@ -114,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="thời gian tối đa của cả một bài nộp (mặc định: 900)")
     p.add_argument("--memory", type=_positive, metavar="MB",
                    help="bộ nhớ tối đa của mỗi tiến trình của sinh viên (mặc định: 2048)")
+    p.add_argument("--scheduler", metavar="tcp://MÁY:8786",
+                   help="gửi việc chấm tới một cụm Dask có sẵn (mặc định: biến DLBOOK_SCHEDULER, "
+                        "nếu không có thì chạy các tiến trình chấm trên máy này)")
+    p.add_argument("--force", action="store_true",
+                   help="chấm lại cả những bài đã chấm xong mà không thay đổi gì")
 
     p = sub.add_parser("feedback", parents=[common], add_help=False,
                        help="tạo phản hồi HTML cho từng sinh viên, không lộ kiểm tra ẩn")
@@ -140,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _course(args):
     from dlbook.course.course import Course
 
-    return Course.find(args.course)
+    return Course.find(args.course, db_url=args.db)
 
 
 def run_course(args) -> int:
@@ -180,7 +189,7 @@ def run_course(args) -> int:
         if args.memory:
             limits.memory_mb = args.memory
         options = AutogradeOptions(jobs=args.jobs, unsafe=args.unsafe, limits=limits,
-                                   progress=progress)
+                                   progress=progress, scheduler=args.scheduler, force=args.force)
         records = autograde(course, args.assignment, args.student, options)
         graded = [r for r in records if r["status"] == "graded"]
         review = [r for r in records if r.get("needs_review")]

@@ -11,6 +11,9 @@ Instructor side (``dlbook course …``, see ``docs/grading-sandbox.md``):
 - ``generate``, ``collect``, ``autograde``, ``feedback``, ``export``, ``report``, ``similarity``:
   the commands;
 - ``validate``: checking and repairing the students' notebooks before nbgrader reads them;
+- ``cluster``, ``bundle``, ``store``: where grading runs (a Dask ``LocalCluster`` or an existing
+  Dask cluster), what a worker receives (one assignment and one submission, as bytes) and the one
+  writer of the gradebook (SQLite or PostgreSQL), ``autograded/`` and ``verdicts/``;
 - ``worker`` and ``execute``: nbgrader's Autograde with the kernel in the sandbox
   (``sandbox``, ``launch``, ``runtime``: the student runtime mounted in place of dlbook),
   crash-tolerant execution, the verification in a separate sandboxed process (``isolated``,

@@ -1,28 +1,32 @@
 """``dlbook course autograde``: every submission of an assignment, in parallel, sandboxed.
 
-The parent process checks the machine (sandbox), the assignment (in the gradebook, verifier
-loads) and the submissions, then hands one student at a time to a pool of worker processes
-(:mod:`dlbook.course.worker`) and shows a progress bar. A worker that runs past the hard limit of
-one submission is killed (its sandboxes die with it) and replaced; that student gets a record that
-says so, the others go on.
+The client (this process) checks the machine (sandbox), the assignment (in the gradebook,
+verifier loads) and the submissions, packs the assignment once and each submission as bytes
+(:mod:`dlbook.course.bundle`) and hands them to Dask workers (:mod:`dlbook.course.cluster`): a
+``LocalCluster`` by default, or the workers of ``--scheduler``. As results arrive it alone writes
+the gradebook, ``autograded/`` and ``verdicts/`` (:mod:`dlbook.course.store`).
+
+* A worker that dies (killed, out of memory) loses nothing: Dask retries its submission on another
+  worker (``cluster.ALLOWED_FAILURES`` times), then the student gets a record that says so.
+* A submission that runs past the hard limit gets a record that says so; its worker is restarted.
+* A rerun grades only what changed: a submission whose files, assignment and limits are those of
+  its last completed grading keeps its record, unless ``force``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import select
 import shutil
-import subprocess
 import tempfile
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 from dlbook.course import sandbox
 from dlbook.course.course import STUDENT_ID, Course, CourseError
-from dlbook.course.records import new_record, save_record
+from dlbook.course.records import load_records, new_record, save_record
 from dlbook.course.runtime import build_runtime, installed_dlbook
 from dlbook.course.verdict import load_tasks
 
@@ -34,6 +38,8 @@ class AutogradeOptions:
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     progress: bool = True
     scratch_base: Optional[str] = None
+    scheduler: Optional[str] = None  #: tcp://HOST:8786 of a Dask cluster (else a LocalCluster)
+    force: bool = False  #: grade again what was already graded from the same files
 
 
 def default_jobs() -> int:
@@ -43,96 +49,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def matplotlib_cache(course: Course) -> Optional[str]:
-    """A font cache for matplotlib, built once, copied into every sandbox (saves seconds each)."""
-    folder = course.verdicts_dir / ".cache" / "matplotlib"
-    if folder.is_dir() and any(folder.glob("fontlist-*.json")):
-        return str(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MPLCONFIGDIR=str(folder), MPLBACKEND="Agg")
-    try:
-        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
-                       capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return str(folder) if any(folder.glob("fontlist-*.json")) else None
-
-
-class _Worker:
-    """A ``python -m dlbook.course.worker`` process and its JSON-lines pipe."""
-
-    def __init__(self, course_root: str, options: Dict[str, Any], slot: int, log_path):
-        self.slot = slot
-        self.log = open(log_path, "ab")
-        # -P: the current folder is not put on sys.path, and no PYTHONPATH: a dlbook/ folder in
-        # the course root, a student's upload or a folder on the instructor's PYTHONPATH cannot
-        # replace the installed package
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "dlbook.course.worker", course_root, json.dumps(options),
-             str(slot)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            start_new_session=True, cwd=course_root, env=env,
-        )
-        os.set_blocking(self.proc.stdout.fileno(), False)
-        self.buffer = b""
-        self.job: Optional[str] = None
-        self.started = 0.0
-        self.ready = False
-        self.uid: Optional[int] = None
-
-    def fileno(self) -> int:
-        return self.proc.stdout.fileno()
-
-    def send(self, job) -> None:
-        self.proc.stdin.write((json.dumps(job) + "\n").encode("utf-8"))
-        self.proc.stdin.flush()
-
-    def messages(self) -> List[Any]:
-        """Complete messages read so far, then ``("dead", None)`` at end of file."""
-        out: List[Any] = []
-        try:
-            chunk = os.read(self.fileno(), 1 << 20)
-        except BlockingIOError:
-            chunk = None
-        except OSError:
-            chunk = b""
-        if chunk:
-            self.buffer += chunk
-        while b"\n" in self.buffer:
-            line, self.buffer = self.buffer.split(b"\n", 1)
-            if line.strip():
-                out.append(tuple(json.loads(line)))
-        if chunk == b"":
-            out.append(("dead", None))
-        return out
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-        for stream in (self.proc.stdin, self.proc.stdout, self.log):
-            try:
-                stream.close()
-            except OSError:
-                pass
-
-    def stop(self) -> None:
-        try:
-            self.send(None)
-            self.proc.stdin.close()
-        except (OSError, ValueError):
-            pass
-
-
 def _failure(course: Course, assignment: str, student: str, message: str) -> Dict[str, Any]:
     rec = new_record(assignment, student)
     rec["error"] = message
     save_record(course, rec)
     return rec
+
+
+def _canary_failed(why: str) -> CourseError:
+    return CourseError(
+        "Dừng chấm: hộp cát không nạp được môi trường của sinh viên (dlbook.course.checks, "
+        "probe, dữ liệu) hoặc không trả về kết quả kiểm tra, nên mọi bài sẽ bị 0 điểm oan. "
+        f"Lý do: {why}. Xem docs/grading-sandbox.md (mục 2).")
 
 
 def run_canary(course: Course, options: AutogradeOptions, runtime) -> None:
@@ -147,10 +75,7 @@ def run_canary(course: Course, options: AutogradeOptions, runtime) -> None:
     finally:
         os.close(fd)
     if why:
-        raise CourseError(
-            "Dừng chấm: hộp cát không nạp được môi trường của sinh viên (dlbook.course.checks, "
-            "probe, dữ liệu) hoặc không trả về kết quả kiểm tra, nên mọi bài sẽ bị 0 điểm oan. "
-            f"Lý do: {why}. Xem docs/grading-sandbox.md (mục 2).")
+        raise _canary_failed(why)
 
 
 UID_CANARY_HINT = 511
@@ -174,7 +99,7 @@ def check_ready(course: Course, assignment: str, options: AutogradeOptions) -> L
     if options.unsafe:
         warnings.append("--unsafe: mã của sinh viên chạy KHÔNG có hộp cát (đọc được đáp án, sổ điểm, "
                         "có mạng). Chỉ dùng cho bài nộp tin cậy.")
-    else:
+    elif not options.scheduler:  # with a cluster, each worker checks its own machine
         status = sandbox.sandbox_status()
         if not status.ok:
             raise CourseError(
@@ -183,12 +108,23 @@ def check_ready(course: Course, assignment: str, options: AutogradeOptions) -> L
     return warnings
 
 
+def input_digest(bundle_digest: str, submission_digest: str, options: AutogradeOptions) -> str:
+    """What a grading depends on: the assignment, the submission's files, the limits."""
+    key = json.dumps([bundle_digest, submission_digest, asdict(options.limits), options.unsafe])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+#: Statuses of a grading that completed (a rerun keeps them when nothing changed).
+COMPLETED = ("graded", "not_graded")
+
+
 def autograde(course: Course, assignment: str, students: Optional[Sequence[str]] = None,
               options: Optional[AutogradeOptions] = None, log=print) -> List[Dict[str, Any]]:
     """Grade the submissions of ``assignment``; returns one record per student."""
-    from tqdm.auto import tqdm
+    from dlbook.course.cluster import scheduler_address
 
     options = options or AutogradeOptions()
+    options.scheduler = scheduler_address(options.scheduler)
     jobs = options.jobs or default_jobs()
     for warning in check_ready(course, assignment, options):
         log("Cảnh báo: " + warning)
@@ -212,94 +148,149 @@ def autograde(course: Course, assignment: str, students: Optional[Sequence[str]]
             records[student] = _failure(course, assignment, student,
                                         f"Mã sinh viên '{student}' không hợp lệ (chỉ dùng chữ, số, "
                                         "'.', '_', '-', '@'); hãy đổi tên thư mục bài nộp.")
-    runtime = build_runtime(tempfile.mkdtemp(prefix="dlb-runtime-", dir=options.scratch_base))
+    runtime = None
+    if not options.scheduler:
+        runtime = build_runtime(tempfile.mkdtemp(prefix="dlb-runtime-", dir=options.scratch_base))
     try:
-        if not options.unsafe:
+        if runtime is not None and not options.unsafe:
             run_canary(course, options, runtime)
-        return _grade_all(course, assignment, todo, valid, records, options, jobs, runtime)
+        _grade_all(course, assignment, valid, records, options, jobs, runtime, log)
+        return [records[s] for s in todo if s in records]
     finally:
-        shutil.rmtree(runtime, ignore_errors=True)
+        if runtime is not None:
+            shutil.rmtree(runtime, ignore_errors=True)
 
 
-def _grade_all(course, assignment, todo, valid, records, options, jobs, runtime):
+def _worker_options(course: Course, options: AutogradeOptions, runtime) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"limits": asdict(options.limits), "unsafe": options.unsafe,
+                           "scratch_base": options.scratch_base}
+    if runtime is not None:  # workers on this machine: the runtime the canary checked, and the
+        out["runtime"] = str(runtime)  # course's folders are never bound into a sandbox
+        out["dlbook"] = str(installed_dlbook())
+        out["secrets"] = course.secret_paths() + [str(course.root / "nbgrader_config.py")]
+    return out
+
+
+def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) -> None:
+    from distributed.scheduler import KilledWorker
     from tqdm.auto import tqdm
 
-    worker_options = {
-        "limits": asdict(options.limits), "unsafe": options.unsafe,
-        "mpl_cache": matplotlib_cache(course), "scratch_base": options.scratch_base,
-        "runtime": str(runtime), "dlbook": str(installed_dlbook()),
-    }
-    # the notebook run and the separate verification run each have submission_timeout
-    hard_limit = 2 * options.limits.submission_timeout + 180
-    pending = list(valid)
-    log_dir = course.verdicts_dir / ".logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    from dlbook.course.bundle import pack_assignment, pack_submission
+    from dlbook.course.cluster import canary_task, dashboard, grade_task, grading_client
+    from dlbook.course.store import ResultStore
 
-    def spawn(slot: int) -> _Worker:
-        return _Worker(str(course.root), worker_options, slot, log_dir / f"worker-{slot}.log")
-
-    workers = [spawn(slot) for slot in range(min(jobs, max(1, len(pending))))]
-    bar = tqdm(total=len(todo), desc=f"Chấm {assignment}", unit="bài",
+    bundle = pack_assignment(course, assignment, options.scratch_base)
+    store = ResultStore(course, assignment)
+    previous = {} if options.force else load_records(course, assignment)
+    queue = []  # (student, submission, digest) still to grade
+    bar = tqdm(total=len(records) + len(valid), desc=f"Chấm {assignment}", unit="bài",
                disable=not options.progress)
     bar.update(len(records))
-    deaths = 0
+    for student in valid:
+        submission = pack_submission(course, assignment, student)
+        digest = input_digest(bundle.digest, submission.digest, options)
+        old = previous.get(student)
+        if old and old.get("input_digest") == digest and old.get("status") in COMPLETED:
+            records[student] = old
+            bar.update(1)
+        else:
+            queue.append((student, submission, digest))
+    if not queue:
+        bar.close()
+        return
+    # the notebook run and the separate verification run each have submission_timeout
+    hard_limit = 2 * options.limits.submission_timeout + 180
+    n_workers = min(jobs, len(queue))
     try:
-        while pending or any(w.job for w in workers):
-            if not workers:
-                workers.append(spawn(0))
-            for w in workers:
-                if w.ready and w.job is None and pending:
-                    w.job = pending.pop(0)
-                    w.started = time.monotonic()
+        with grading_client(n_workers, options.scheduler,
+                            _worker_options(course, options, runtime),
+                            options.scratch_base) as client:
+            link = dashboard(client) if options.scheduler else None
+            if link:
+                log(f"Bảng điều khiển Dask: {link}")
+            if options.scheduler and not options.unsafe:
+                checks = {address: client.submit(canary_task, workers=[address], pure=False,
+                                                 allow_other_workers=False)
+                          for address in client.scheduler_info()["workers"]}
+                for address, future in checks.items():
+                    why = future.result()
+                    if why:
+                        raise _canary_failed(f"{address}: {why}")
+            shared = client.scatter(bundle, broadcast=True)
+            window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+            running: Dict[Any, tuple] = {}
+            seen_running: Dict[str, float] = {}
+
+            def submit_next() -> None:
+                while queue and len(running) < window:
+                    student, submission, digest = queue.pop(0)
+                    future = client.submit(grade_task, shared, submission, pure=False,
+                                           key=f"dlbook-grade-{assignment}-{student}-"
+                                               f"{os.urandom(4).hex()}")
+                    running[future] = (student, digest)
+
+            submit_next()
+            while running:
+                done = _finished(running, timeout=2.0)
+                for future in done:
+                    student, digest = running.pop(future)
+                    seen_running.pop(future.key, None)
                     try:
-                        w.send([assignment, w.job])
-                    except OSError:
-                        pass  # seen as dead below
-            select.select(workers, [], [], 1.0)
-            for w in list(workers):
-                messages = w.messages()
-                if not messages and w.job and time.monotonic() - w.started > hard_limit:
-                    messages = [("timeout", None)]
-                for kind, payload in messages:
-                    if kind == "ready":
-                        w.ready = True
-                        w.uid = payload
-                    elif kind == "init_error":
-                        raise CourseError(f"Không khởi động được tiến trình chấm: {payload}")
-                    elif kind == "done":
-                        records[payload["student"]] = payload
-                        w.job = None
-                        deaths = 0
-                        bar.update(1)
-                    else:  # the worker died or ran past the hard limit: replace it
-                        deaths += 1
-                        student = w.job
-                        w.kill()
-                        workers.remove(w)
-                        if w.uid is not None:
-                            sandbox.kill_uid_processes(w.uid)
-                        if student is not None:
-                            why = ("quá thời gian tối đa cho một bài nộp" if kind == "timeout"
-                                   else "tiến trình chấm dừng bất thường")
-                            records[student] = _failure(
-                                course, assignment, student,
-                                f"Không chấm xong: {why}; cần chấm lại hoặc chấm tay.")
-                            bar.update(1)
-                        if deaths > 3 * jobs + 3:
-                            raise CourseError("Các tiến trình chấm liên tục dừng bất thường; "
-                                              "dừng chấm (xem verdicts/.logs/).")
-                        if pending:
-                            workers.append(spawn(w.slot))
-                        break
+                        result = future.result()
+                    except KilledWorker:
+                        result = _lost(assignment, student,
+                                       "tiến trình chấm dừng bất thường mỗi lần chấm bài này "
+                                       "(đã thử lại trên tiến trình khác)")
+                    except Exception as exc:  # noqa: BLE001 - this student only
+                        result = _lost(assignment, student,
+                                       f"lỗi của bộ chấm ({type(exc).__name__}: {exc})")
+                    records[student] = store.store(result, input_digest=digest)
+                    bar.update(1)
+                _watch_hard_limit(client, running, seen_running, hard_limit, store, records, bar)
+                submit_next()
     finally:
         bar.close()
-        for w in workers:
-            w.stop()
-        deadline = time.monotonic() + 15
-        for w in workers:
-            try:
-                w.proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            w.kill()
-    return [records[s] for s in todo if s in records]
+
+
+def _finished(futures, timeout: float) -> List[Any]:
+    """The futures that finished (result, error or cancelled) within ``timeout`` seconds.
+
+    Polled rather than ``distributed.wait``, which waits through the process's *default* client:
+    another ``autograde`` in this process (a thread) would make it the wrong one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done = [f for f in futures if f.done()]
+        if done or time.monotonic() >= deadline:
+            return done
+        time.sleep(0.1)
+
+
+def _lost(assignment: str, student: str, why: str) -> Dict[str, Any]:
+    rec = new_record(assignment, student)
+    rec["error"] = f"Không chấm xong: {why}; cần chấm lại hoặc chấm tay."
+    return {"record": rec, "autograded": {}}
+
+
+def _watch_hard_limit(client, running, seen_running, hard_limit, store, records, bar) -> None:
+    """A submission processing for longer than ``hard_limit``: its worker is restarted."""
+    now = time.monotonic()
+    processing = client.processing()
+    where = {key: worker for worker, keys in processing.items() for key in keys}
+    for future, (student, digest) in list(running.items()):
+        worker = where.get(future.key)
+        if worker is None:
+            continue
+        started = seen_running.setdefault(future.key, now)
+        if now - started <= hard_limit:
+            continue
+        running.pop(future)
+        seen_running.pop(future.key, None)
+        future.cancel()
+        try:
+            client.restart_workers([worker])
+        except Exception:  # noqa: BLE001 - the worker may be gone already
+            pass
+        result = _lost(store.assignment, student,
+                       "quá thời gian tối đa cho một bài nộp")
+        records[student] = store.store(result, input_digest=digest)
+        bar.update(1)

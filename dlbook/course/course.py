@@ -66,24 +66,34 @@ def find_root(start: Optional[os.PathLike] = None) -> Path:
 class Course:
     """A course folder and its nbgrader configuration."""
 
-    def __init__(self, root: os.PathLike):
+    def __init__(self, root: os.PathLike, db_url: Optional[str] = None,
+                 config: Optional[Config] = None):
+        """``db_url`` replaces the gradebook of the configuration (``--db``); ``config`` is used
+        instead of reading ``nbgrader_config.py`` (a grading worker's copy of one assignment)."""
         ensure_tools_on_path()
         self.root = Path(root).resolve()
         cfg_path = self.root / CONFIG_FILE
-        if not cfg_path.is_file():
+        if config is not None:
+            self.config = Config()
+            self.config.merge(config)
+            self.config.CourseDirectory.root = str(self.root)
+        elif not cfg_path.is_file():
             raise CourseError(f"'{self.root}' không có {CONFIG_FILE}.")
-        try:
-            self.config: Config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
-        except Exception as exc:  # noqa: BLE001
-            raise CourseError(f"Không đọc được {cfg_path}: {type(exc).__name__}: {exc}") from exc
+        else:
+            try:
+                self.config = PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
+            except Exception as exc:  # noqa: BLE001
+                raise CourseError(f"Không đọc được {cfg_path}: {type(exc).__name__}: {exc}") from exc
         if not self.config.CourseDirectory.get("root"):
             self.config.CourseDirectory.root = str(self.root)
         else:
             self.root = Path(self.config.CourseDirectory.root).resolve()
+        if db_url:
+            self.config.CourseDirectory.db_url = db_url
 
     @classmethod
-    def find(cls, start: Optional[os.PathLike] = None) -> "Course":
-        return cls(find_root(start))
+    def find(cls, start: Optional[os.PathLike] = None, db_url: Optional[str] = None) -> "Course":
+        return cls(find_root(start), db_url=db_url)
 
     # -------------------------------------------------------------- nbgrader objects
 

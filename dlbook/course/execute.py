@@ -105,7 +105,6 @@ class GradingContext:
     secrets: List[str]
     exclude: List[str]
     deadline: float = 0.0
-    lock: Any = None  #: the gradebook lock (see dlbook.course.worker)
     scratch_base: Optional[str] = None
     mpl_cache: Optional[str] = None
     rules: Dict[str, Any] = field(default_factory=dict)  #: RULES of verify.py
@@ -280,16 +279,7 @@ class SandboxedExecute(Execute):
         uid = self._ctx.uid
         if uid is None:
             return None
-        best = None
-        for pid in sandbox.processes_of_uid(uid):
-            try:
-                with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-                    start = int(fh.read().rsplit(")", 1)[1].split()[19])
-            except (OSError, ValueError, IndexError):
-                continue
-            if best is None or start < best[0]:
-                best = (start, pid)
-        return best[1] if best else None
+        return sandbox.oldest_process_of_uid(uid)
 
     def _reap_strays(self, index: int, grade_id: Optional[str]) -> None:
         """Kill processes the cell left behind (anything of the uid but the kernel)."""

@@ -170,23 +170,31 @@ def acquire_uid(hint: int = 0) -> Tuple[int, int]:
 
 def processes_of_uid(uid: int) -> List[int]:
     """Live PIDs (host view, zombies excluded) whose real or effective uid is ``uid``."""
+    import psutil
+
     pids = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+    for proc in psutil.process_iter(["uids", "status"]):
+        info = proc.info
+        if info["uids"] is None or info["status"] in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
             continue
-        try:
-            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as fh:
-                for line in fh:
-                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
-                        break
-                    if line.startswith("Uid:"):
-                        ids = line.split()[1:3]
-                        if str(uid) in ids:
-                            pids.append(int(entry.name))
-                        break
-        except OSError:
-            continue
+        if uid in (info["uids"].real, info["uids"].effective):
+            pids.append(proc.pid)
     return pids
+
+
+def oldest_process_of_uid(uid: int) -> Optional[int]:
+    """The PID of the longest-running live process of ``uid`` (a sandbox's kernel), or None."""
+    import psutil
+
+    best = None
+    for pid in processes_of_uid(uid):
+        try:
+            started = psutil.Process(pid).create_time()
+        except psutil.Error:
+            continue
+        if best is None or started < best[0]:
+            best = (started, pid)
+    return best[1] if best else None
 
 
 def kill_uid_processes(uid: int, keep: Iterable[int] = (), rounds: int = 20) -> int:

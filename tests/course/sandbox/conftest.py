@@ -10,9 +10,4 @@ from sandbox_kit import build_course
 @pytest.fixture(scope="session")
 def course_template(tmp_path_factory):
     """The generated fixture course (read-only: copy it with ``sandbox_kit.copy_course``)."""
-    from dlbook.course.autograde import matplotlib_cache
-    from dlbook.course.course import Course
-
-    root = build_course(tmp_path_factory.mktemp("template") / "course")
-    matplotlib_cache(Course(root))
-    return root
+    return build_course(tmp_path_factory.mktemp("template") / "course")
