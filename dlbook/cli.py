@@ -24,24 +24,28 @@ nbgrader_config.py) hoặc chỉ ra nó bằng --course:
 """
 
 
-_VI = {
-    "usage: ": "cách dùng: ",
-    "positional arguments": "tham số",
-    "options": "tùy chọn",
-    "show this help message and exit": "hiện trợ giúp này rồi thoát",
-}
-_gettext = argparse._
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with the usage line in Vietnamese."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="cách dùng: " if prefix is None
+                                 else prefix)
 
 
-def _translate(text: str) -> str:
-    return _VI.get(text, _gettext(text))
-
-
-argparse._ = _translate  # argparse looks this name up at call time
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """:class:`_Formatter` that keeps the description's line breaks."""
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with Vietnamese error messages."""
+    """argparse with Vietnamese headings, help and error messages (no global patch of argparse:
+    every parser of the command is one of these, and each adds its own ``-h``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
 
     def error(self, message: str) -> None:  # noqa: D401
         translations = {
@@ -74,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="NHÓM", parser_class=_Parser)
     course = groups.add_parser("course", help="chấm bài với nbgrader (cho giảng viên)",
                                description=COURSE_HELP, add_help=False,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+                               formatter_class=_RawFormatter)
     course.add_argument("-h", "--help", action="help", help="hiện trợ giúp này rồi thoát")
     sub = course.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
 

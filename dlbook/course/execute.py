@@ -36,6 +36,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.client import NotebookClient
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Any as AnyTrait
 
 from dlbook.course import rules as rules_mod
 from dlbook.course import sandbox
@@ -115,17 +116,12 @@ class GradingContext:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-
-_CONTEXT: Optional[GradingContext] = None
-
-
-def set_context(ctx: Optional[GradingContext]) -> None:
-    global _CONTEXT
-    _CONTEXT = ctx
+    def __deepcopy__(self, memo):
+        """A handle, not a value: traitlets deep-copies configuration values into the
+        preprocessor, and the worker reads ``runs`` back from this very object."""
+        return self
 
 
-def get_context() -> Optional[GradingContext]:
-    return _CONTEXT
 
 
 class Scratch:
@@ -193,8 +189,12 @@ class Scratch:
 class SandboxedExecute(Execute):
     """nbgrader's Execute, with the kernel in the sandbox and crash-tolerant execution."""
 
+    context = AnyTrait(None, allow_none=True,
+                       help="The GradingContext of the submission being graded (the grading "
+                            "worker sets it in nbgrader's configuration).").tag(config=True)
+
     def preprocess(self, nb, resources, retries=None):  # noqa: D401 - nbgrader's signature
-        ctx = get_context()
+        ctx = self.context
         if ctx is None:
             raise RuntimeError(
                 "SandboxedExecute chỉ chạy được qua `dlbook course autograde` (thiếu ngữ cảnh chấm)."

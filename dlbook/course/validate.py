@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import uuid
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -161,23 +161,23 @@ def sanitize(data: bytes, name: str, release: Tuple[List[str], Dict[str, Dict[st
         flag("large_output", f"đầu ra lưu trong tệp rất lớn ({_mb(output_bytes)}); "
              "đã xóa đầu ra trước khi chấm.")
 
-    # cell ids (nbformat >= 4.5): missing, malformed or duplicated ids get fresh ones
+    # cell ids (nbformat >= 4.5): missing, malformed or duplicated ids get fresh ones, from
+    # nbformat's own repair (normalize); we only count them for the flags
     seen, missing, duplicated = set(), 0, 0
     for cell in cells:
         cid = cell.get("id")
         if not isinstance(cid, str) or not CELL_ID.match(cid):
             if minor >= 5:
                 missing += 1
-            cid = None
+            cell.pop("id", None)
         elif cid in seen:
             duplicated += 1
-            cid = None
-        if cid is None:
-            cid = uuid.uuid4().hex[:12]
-            while cid in seen:
-                cid = uuid.uuid4().hex[:12]
-            cell["id"] = cid
         seen.add(cid)
+    with warnings.catch_warnings():  # MissingIDFieldWarning, DuplicateCellId: counted above
+        warnings.simplefilter("ignore")
+        _, repaired = nbformat.validator.normalize(
+            {"nbformat": 4, "nbformat_minor": max(minor, 5), "metadata": {}, "cells": cells})
+    cells = repaired["cells"]
     if missing:
         flag("missing_cell_ids", f"{missing} ô thiếu id hoặc id không hợp lệ; đã tạo id mới.")
     if duplicated:

@@ -26,7 +26,7 @@ from traitlets.config import Config
 
 from dlbook.course import sandbox
 from dlbook.course.bundle import AssignmentBundle, SubmissionFiles, read_tree, unpack, JUNK
-from dlbook.course.execute import GradingContext, SandboxedExecute, set_context
+from dlbook.course.execute import GradingContext, SandboxedExecute
 from dlbook.course.records import REVIEW_EVENTS, new_record
 from dlbook.course.runtime import build_runtime, hidden_packages, installed_dlbook, package_locations
 from dlbook.course.validate import check_submission
@@ -175,9 +175,9 @@ class Grader:
             scratch_base=self.scratch_base, mpl_cache=self.mpl_cache,
             rules=rules, runtime=self.runtime, hide=sandbox_hide(rules),
         )
+        config.SandboxedExecute.context = ctx
         capture = _Capture()
         self.log.addHandler(capture)
-        set_context(ctx)
         try:
             cd = course.coursedir(config, assignment_id=bundle.assignment, student_id=student)
             app = Autograde(coursedir=cd, config=config, log=self.log)
@@ -192,7 +192,6 @@ class Grader:
                             + (": " + " | ".join(detail[-3:]) if detail else ""))[:2000]
             rec["traceback"] = traceback.format_exc()[-4000:]
         finally:
-            set_context(None)
             self.log.removeHandler(capture)
             if self.uid is not None:
                 sandbox.kill_uid_processes(self.uid)
