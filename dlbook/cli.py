@@ -11,7 +11,7 @@ import sys
 from typing import List, Optional
 
 COURSE_HELP = """\
-Quy trình chấm bài của giảng viên (trên nbgrader), chạy trong thư mục khóa học (nơi có
+Quy trình chấm bài của giảng viên (trên nbgrader), chạy trong thư mục khoá học (nơi có
 nbgrader_config.py) hoặc chỉ ra nó bằng --course:
 
   dlbook course generate [BÀI]          sinh bài cho sinh viên (exercises/) từ solutions/
@@ -85,13 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("-h", "--help", action="help", help="hiện trợ giúp này rồi thoát")
     common.add_argument("--course", metavar="THƯ_MỤC",
-                        help="thư mục khóa học (mặc định: thư mục chứa nbgrader_config.py gần "
+                        help="thư mục khoá học (mặc định: thư mục chứa nbgrader_config.py gần "
                              "nhất tính từ thư mục hiện tại)")
     common.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến trình")
     common.add_argument("--db", metavar="URL",
                         help="sổ điểm (gradebook) khác với CourseDirectory.db_url của "
-                             "nbgrader_config.py, ví dụ postgresql://người_dùng@máy/khóa_học "
-                             "(mặc định: SQLite gradebook.db trong thư mục khóa học)")
+                             "nbgrader_config.py, ví dụ postgresql://người_dùng@máy/tên_csdl "
+                             "(mặc định: SQLite gradebook.db trong thư mục khoá học)")
 
     p = sub.add_parser("generate", parents=[common], add_help=False,
                        help="sinh bài cho sinh viên (exercises/) từ solutions/")
