@@ -26,6 +26,7 @@ from typing import Dict, List
 from traitlets.config import Config
 
 from dlbook.course.course import Course, CourseError
+from dlbook.course.validate import originals_dir
 
 #: Files larger than this are not sent to a worker (a submission's data folder, a stray model).
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -151,12 +152,6 @@ def pack_assignment(course: Course, assignment: str, scratch_base=None) -> Assig
                              **{"release/" + k: v for k, v in release.items()}},
                             extra=f"{assignment}\0{course.course_id}\0{config!r}")
     return bundle
-
-
-def originals_dir(course: Course, assignment: str, student: str) -> Path:
-    from dlbook.course.validate import original_path
-
-    return original_path(course, assignment, student, "x").parent
 
 
 def pack_submission(course: Course, assignment: str, student: str) -> SubmissionFiles:

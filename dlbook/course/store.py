@@ -31,6 +31,7 @@ import nbformat
 from dlbook.course.bundle import write_tree
 from dlbook.course.course import Course
 from dlbook.course.records import save_record
+from dlbook.course.validate import originals_dir
 
 
 def _retry(fn, attempts: int = 5):
@@ -86,8 +87,6 @@ class ResultStore:
 
     def _keep_repairs(self, student: str, result: Dict[str, Any]) -> None:
         """The student's originals first, then the repaired notebooks in ``submitted/``."""
-        from dlbook.course.bundle import originals_dir
-
         originals = result.get("originals") or {}
         if originals:
             folder = originals_dir(self.course, self.assignment, student)

@@ -248,9 +248,14 @@ def sanitize(data: bytes, name: str, release: Tuple[List[str], Dict[str, Dict[st
     return nb, flags
 
 
+def originals_dir(course, assignment: str, student: str) -> Path:
+    """Where a student's original notebooks are kept when repaired copies replace them."""
+    return course.verdicts_dir / assignment / "originals" / student
+
+
 def original_path(course, assignment: str, student: str, filename: str) -> Path:
     """Where the student's original notebook is kept when a repaired copy replaces it."""
-    return course.verdicts_dir / assignment / "originals" / student / filename
+    return originals_dir(course, assignment, student) / filename
 
 
 def check_submission(course, assignment: str, student: str) -> Tuple[List[Flag], List[str]]:

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -29,7 +30,7 @@ from dlbook.course.bundle import AssignmentBundle, SubmissionFiles, read_tree, u
 from dlbook.course.execute import GradingContext, SandboxedExecute
 from dlbook.course.records import REVIEW_EVENTS, new_record
 from dlbook.course.runtime import build_runtime, hidden_packages, installed_dlbook, package_locations
-from dlbook.course.validate import check_submission
+from dlbook.course.validate import check_submission, originals_dir
 from dlbook.course.verdict import load_verifier
 
 
@@ -195,16 +196,12 @@ class Grader:
             self.log.removeHandler(capture)
             if self.uid is not None:
                 sandbox.kill_uid_processes(self.uid)
-        from dataclasses import asdict
-
         rec["notebooks"] = {name: asdict(run) for name, run in ctx.runs.items()}
         rec["log"] = list(capture.lines)
 
 
 def _repairs(course, assignment: str, submission: SubmissionFiles) -> Dict[str, Any]:
     """Notebooks ``check_submission`` repaired, and the originals it kept (for the client)."""
-    from dlbook.course.bundle import originals_dir
-
     folder = course.submitted_dir / submission.student / assignment
     now = read_tree(folder, JUNK)
     originals = read_tree(originals_dir(course, assignment, submission.student), JUNK)
