@@ -176,7 +176,8 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
     from tqdm.auto import tqdm
 
     from dlbook.course.bundle import pack_assignment, pack_submission
-    from dlbook.course.cluster import canary_task, dashboard, grade_task, grading_client
+    from dlbook.course.cluster import (bundle_task, canary_task, dashboard, grade_task,
+                                       grading_client)
     from dlbook.course.store import ResultStore
 
     bundle = pack_assignment(course, assignment, options.scratch_base)
@@ -216,12 +217,18 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
                     why = future.result()
                     if why:
                         raise _canary_failed(f"{address}: {why}")
-            shared = client.scatter(bundle, broadcast=True)
-            window = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+            # a task, not scattered data: when the workers holding it die, Dask recomputes it
+            shared = client.submit(bundle_task, bundle, pure=False,
+                                   key=f"dlbook-bundle-{assignment}-{os.urandom(4).hex()}")
             running: Dict[Any, tuple] = {}
             seen_running: Dict[str, float] = {}
 
             def submit_next() -> None:
+                # one submission per worker thread at a time: a submission never waits on a
+                # worker behind another one, so it never shares that worker's death (a killed
+                # worker counts against every task it holds, in Dask's allowed-failures)
+                window = max(1, sum(w.get("nthreads", 1) for w in
+                                    client.scheduler_info().get("workers", {}).values()))
                 while queue and len(running) < window:
                     student, submission, digest = queue.pop(0)
                     future = client.submit(grade_task, shared, submission, pure=False,
@@ -232,8 +239,9 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
             submit_next()
             while running:
                 done = _finished(running, timeout=2.0)
-                for future in done:
-                    student, digest = running.pop(future)
+                finished = [(future, running.pop(future)) for future in done]
+                submit_next()  # the freed workers start on the next ones while we store these
+                for future, (student, digest) in finished:
                     seen_running.pop(future.key, None)
                     try:
                         result = future.result()
@@ -262,7 +270,7 @@ def _finished(futures, timeout: float) -> List[Any]:
         done = [f for f in futures if f.done()]
         if done or time.monotonic() >= deadline:
             return done
-        time.sleep(0.1)
+        time.sleep(0.02)
 
 
 def _lost(assignment: str, student: str, why: str) -> Dict[str, Any]:

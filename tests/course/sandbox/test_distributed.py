@@ -103,6 +103,46 @@ def test_a_worker_killed_mid_grading(course_template, tmp_path, kills, allowed):
         assert _submissions(Course(root), "sv_cham") == []
 
 
+def test_every_worker_killed_at_once_loses_no_grade(course_template, tmp_path):
+    """Every worker that holds the assignment dies: Dask recomputes it (scattered data would be
+    lost, and every submission after it graded 0)."""
+    root = copy_course(course_template, tmp_path / "course")
+    submit(root, "sv_cham", answers=SLOW)
+    submit(root, "sv_nhanh", answers=SLOW)
+    submit(root, "sv_sau")
+    cluster, client = _cluster(2)
+    try:
+        result, done = {}, threading.Event()
+
+        def run():
+            try:
+                result["records"] = _grade(root, scheduler=cluster.scheduler_address)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not done.is_set():
+            busy = [w for w, keys in client.processing().items()
+                    if any("dlbook-grade" in str(k) for k in keys)]
+            if len(busy) == 2:
+                break
+            time.sleep(0.2)
+        time.sleep(1.5)
+        pids = client.run(os.getpid)
+        assert len(pids) == 2, pids
+        for pid in pids.values():
+            os.kill(pid, signal.SIGKILL)
+        thread.join(600)
+    finally:
+        client.close()
+        cluster.close()
+    records = result["records"]
+    assert {s: (r["status"], r["score"]) for s, r in records.items()} == {
+        s: ("graded", pytest.approx(MAX_SCORE)) for s in ("sv_cham", "sv_nhanh", "sv_sau")}
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(course_template, tmp_path):
     from dlbook.course.course import CourseError
 
