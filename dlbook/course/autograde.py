@@ -15,6 +15,7 @@ the gradebook, ``autograded/`` and ``verdicts/`` (:mod:`dlbook.course.store`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -176,7 +177,7 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
     from tqdm.auto import tqdm
 
     from dlbook.course.bundle import pack_assignment, pack_submission
-    from dlbook.course.cluster import (bundle_task, canary_task, dashboard, grade_task,
+    from dlbook.course.cluster import (bundle_on_workers, canary_task, dashboard, grade_task,
                                        grading_client)
     from dlbook.course.store import ResultStore
 
@@ -203,9 +204,10 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
     hard_limit = 2 * options.limits.submission_timeout + 180
     n_workers = min(jobs, len(queue))
     try:
-        with grading_client(n_workers, options.scheduler,
-                            _worker_options(course, options, runtime),
-                            options.scratch_base) as client:
+        with contextlib.ExitStack() as stack:
+            client = stack.enter_context(grading_client(
+                n_workers, options.scheduler, _worker_options(course, options, runtime),
+                options.scratch_base))
             link = dashboard(client) if options.scheduler else None
             if link:
                 log(f"Bảng điều khiển Dask: {link}")
@@ -217,15 +219,13 @@ def _grade_all(course, assignment, valid, records, options, jobs, runtime, log) 
                     why = future.result()
                     if why:
                         raise _canary_failed(f"{address}: {why}")
-            # a task, not scattered data: when the workers holding it die, Dask recomputes it
-            shared = client.submit(bundle_task, bundle, pure=False,
-                                   key=f"dlbook-bundle-{assignment}-{os.urandom(4).hex()}")
+            shared = stack.enter_context(bundle_on_workers(client, bundle))
             running: Dict[Any, tuple] = {}
             seen_running: Dict[str, float] = {}
 
             def submit_next() -> None:
-                # one submission per worker thread at a time: a submission never waits on a
-                # worker behind another one, so it never shares that worker's death (a killed
+                # one submission per worker thread at a time: a submission rarely waits on a
+                # worker behind another one, so it rarely shares that worker's death (a killed
                 # worker counts against every task it holds, in Dask's allowed-failures)
                 window = max(1, sum(w.get("nthreads", 1) for w in
                                     client.scheduler_info().get("workers", {}).values()))

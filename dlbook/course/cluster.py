@@ -70,15 +70,42 @@ def _grader():
     return plugin.grader
 
 
-def bundle_task(bundle):
-    """A Dask task that holds the assignment's bundle: its result is recomputed from the task
-    when the workers holding it die (scattered data would be lost with them)."""
-    return bundle
+class BundlePlugin(WorkerPlugin):
+    """One assignment's bundle on every worker, including workers that join or restart later.
+
+    Dask keeps registered plugins on the scheduler and gives them to each new worker, so the
+    bundle survives any worker dying. As a task result or scattered data it would be a
+    dependency: the scheduler would send the grade tasks to the workers that hold it (several
+    to one worker, which then die together when one submission kills it), and scattered data
+    is lost with the last worker holding it."""
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+        self.name = bundle_plugin_name(bundle)
 
 
-def grade_task(bundle, submission) -> Dict[str, Any]:
+def bundle_plugin_name(bundle) -> str:
+    return f"dlbook-bundle-{bundle.assignment}-{bundle.digest[:16]}"
+
+
+@contextlib.contextmanager
+def bundle_on_workers(client: Client, bundle) -> Iterator[str]:
+    """Register the bundle's plugin for the duration of a run; yields its name."""
+    plugin = BundlePlugin(bundle)
+    client.register_plugin(plugin, name=plugin.name)
+    try:
+        yield plugin.name
+    finally:
+        with contextlib.suppress(Exception):
+            client.unregister_worker_plugin(plugin.name)
+
+
+def grade_task(bundle_name: str, submission) -> Dict[str, Any]:
     """A Dask task: grade one submission on this worker."""
-    return _grader().grade(bundle, submission)
+    plugin = get_worker().plugins.get(bundle_name)
+    if plugin is None:
+        raise RuntimeError(f"tiến trình chấm không có gói bài tập {bundle_name}")
+    return _grader().grade(plugin.bundle, submission)
 
 
 def canary_task() -> Optional[str]:

@@ -262,8 +262,14 @@ class SandboxedExecute(Execute):
             self.start_new_kernel(cwd=str(self._scratch.work), stdin=subprocess.DEVNULL,
                                   stdout=log, stderr=log)
         self.start_new_kernel_client()
+        self._kernel_host_pid = self._kernel_pid()  # what _reap_strays keeps (one scan, not 1/cell)
 
     def _stop_kernel(self) -> None:
+        # the outputs are in the notebook already: the kernel is killed, not asked to shut down
+        # (a graceful shutdown costs ~0.25 s per submission and a hostile kernel may ignore it)
+        self.shutdown_kernel = "immediate"
+        if self._ctx.uid is not None:
+            sandbox.kill_uid_processes(self._ctx.uid)  # the kernel and all it started, at once
         if self.km is not None:
             try:
                 self._cleanup_kernel()
@@ -286,7 +292,7 @@ class SandboxedExecute(Execute):
         uid = self._ctx.uid
         if uid is None:
             return
-        kernel = self._kernel_pid()
+        kernel = self._kernel_host_pid
         pids = [p for p in sandbox.processes_of_uid(uid) if p != kernel]
         if pids:
             n = sandbox.kill_uid_processes(uid, keep=[kernel] if kernel else [])

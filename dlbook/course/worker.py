@@ -29,7 +29,8 @@ from dlbook.course import sandbox
 from dlbook.course.bundle import AssignmentBundle, SubmissionFiles, read_tree, unpack, JUNK
 from dlbook.course.execute import GradingContext, SandboxedExecute
 from dlbook.course.records import REVIEW_EVENTS, new_record
-from dlbook.course.runtime import build_runtime, hidden_packages, installed_dlbook, package_locations
+from dlbook.course.runtime import (build_runtime, cache_home, hidden_packages, installed_dlbook,
+                                   package_locations)
 from dlbook.course.validate import check_submission, originals_dir
 from dlbook.course.verdict import load_verifier
 
@@ -218,8 +219,7 @@ def matplotlib_cache() -> Optional[str]:
 
     import matplotlib
 
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "dlbook" / f"matplotlib-{matplotlib.__version__}"
+    folder = cache_home() / f"matplotlib-{matplotlib.__version__}"
     if folder.is_dir() and any(folder.glob("fontlist-*.json")):
         return str(folder)
     folder.mkdir(parents=True, exist_ok=True)
