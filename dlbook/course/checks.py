@@ -54,7 +54,7 @@ def _fmt(value: Any) -> str:
 
 def _to_numpy(value: Any, what: str, role: str = "kết quả") -> np.ndarray:
     if value is None:
-        _fail(what, f"mong đợi một mảng số, nhận được None (hàm có quên `return` không?).")
+        _fail(what, "mong đợi một mảng số, nhận được None (hàm có quên `return` không?).")
     module = type(value).__module__ or ""
     if module.startswith("torch") and hasattr(value, "detach"):
         value = value.detach().cpu().numpy()

@@ -40,6 +40,7 @@ from traitlets import Any as AnyTrait
 
 from dlbook.course import rules as rules_mod
 from dlbook.course import sandbox
+from dlbook.course.cells import is_test_cell, nbgrader_meta
 from dlbook.course.isolated import Verification, driver_code, notebook_cells
 from dlbook.course.verdict import PROBE_DIR, ProbeSession, TaskVerdict
 
@@ -49,16 +50,6 @@ RULES_ENAME = "RuleViolation"
 #: ename of the error output that carries a failed trusted verification.
 VERIFICATION_ENAME = "VerificationFailed"
 MAX_COPY_BYTES = 200 * 1024 * 1024
-
-
-def nbgrader_meta(cell: NotebookNode) -> Dict[str, Any]:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def is_test_cell(cell: NotebookNode) -> bool:
-    """An autograder test cell: graded, not a solution, code."""
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:

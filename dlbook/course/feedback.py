@@ -46,7 +46,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from dlbook.course.course import Course, CourseError
-from dlbook.course.execute import is_test_cell
+from dlbook.course.cells import is_test_cell
 from dlbook.course.records import load_records, review_reasons
 from dlbook.course.sanitize import inert_page, sanitize_html, terminal_safe
 

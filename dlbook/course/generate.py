@@ -14,22 +14,13 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from dlbook.course.cells import ids_of_test_cells
 from dlbook.course.course import Course, CourseError
 from dlbook.course.verdict import VerifierError, load_tasks
 from dlbook.course.verify_api import call_inputs, flatten_result, to_python_scalar
 
 #: Files of solutions/<assignment>/ that hold answers: never in the release.
 SECRET_FILES = ("verify.py", "source.py")
-
-
-def test_cell_ids(path) -> List[str]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    ids = []
-    for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
-            ids.append(meta.get("grade_id"))
-    return ids
 
 
 def check_verifier(course: Course, assignment: str) -> List[str]:
@@ -42,7 +33,7 @@ def check_verifier(course: Course, assignment: str) -> List[str]:
     tasks = load_tasks(path)
     tests = []
     for nb in sorted((course.source_dir / assignment).glob("*.ipynb")):
-        tests += test_cell_ids(nb)
+        tests += ids_of_test_cells(json.loads(nb.read_text(encoding="utf-8")))
     for gid in tests:
         if gid not in tasks:
             warnings.append(f"{assignment}: ô kiểm tra {gid} không có mục trong verify.py.")

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dlbook.course import sandbox
+from dlbook.course.cells import grade_id, role
 from dlbook.course.rules import Cell
 from dlbook.course.verdict import MAX_ERR_BYTES, MAX_OUTPUT_BYTES, ProbeSession, TaskVerdict
 
@@ -42,26 +43,13 @@ MAX_CHANNEL_BYTES = 256 * 1024 * 1024
 STARTUP_TIMEOUT = 120
 
 
-def nbgrader_meta(cell) -> Dict[str, Any]:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def notebook_cells(nb) -> List[Cell]:
     """The code cells of a notebook (after nbgrader restored locked and test cells), by kind."""
     out = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        meta = nbgrader_meta(cell)
-        if meta.get("solution"):
-            kind = "answer"
-        elif meta.get("grade"):
-            kind = "test"
-        elif meta.get("locked"):
-            kind = "setup"
-        else:
-            kind = "free"
-        out.append(Cell(index, kind, str(cell.source), meta.get("grade_id")))
+        out.append(Cell(index, role(cell), str(cell.source), grade_id(cell)))
     return out
 
 

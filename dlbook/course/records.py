@@ -95,4 +95,12 @@ def review_reasons(record: Dict[str, Any]) -> List[str]:
                 reasons.append(f"{nb}.ipynb, câu {gid}: {task.get('reason')}")
     if not record.get("sandboxed", True):
         reasons.append("chấm không có hộp cát (--unsafe)")
+    status = record.get("status", "graded")
+    if status != "graded" and not record.get("error"):
+        reasons.append(f"bài {STATUS_VI.get(status, status)}")
     return reasons
+
+
+def needs_review(record: Dict[str, Any]) -> bool:
+    """Whether a person must look at this submission: it has a reason in :func:`review_reasons`."""
+    return bool(review_reasons(record))

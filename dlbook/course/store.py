@@ -30,7 +30,7 @@ import nbformat
 
 from dlbook.course.bundle import write_tree
 from dlbook.course.course import Course
-from dlbook.course.records import save_record
+from dlbook.course.records import needs_review, save_record
 from dlbook.course.validate import originals_dir
 
 
@@ -73,8 +73,8 @@ class ResultStore:
                 self._read_grades(rec)
             except Exception as exc:  # noqa: BLE001 - this student only
                 rec["status"] = "failed"
-                rec["needs_review"] = True
                 rec["error"] = f"Không ghi được điểm vào sổ điểm: {type(exc).__name__}: {exc}"
+                rec["needs_review"] = needs_review(rec)
         if rec["status"] != "graded":
             self.forget(student)
             rec["score"] = 0.0

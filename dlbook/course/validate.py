@@ -27,6 +27,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import nbformat
 
+from dlbook.course.cells import ANSWER, TEST, meta_role
+
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 LARGE_OUTPUT_BYTES = 1024 * 1024
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
@@ -77,11 +79,8 @@ def release_cells(path: Path) -> Tuple[List[str], Dict[str, Dict[str, Any]]]:
 
 
 def _kind(meta: Dict[str, Any]) -> str:
-    if meta.get("grade") and not meta.get("solution"):
-        return "test"
-    if meta.get("solution"):
-        return "solution"
-    return "locked"
+    """How the checks name a cell of the release: test, solution or locked."""
+    return {TEST: "test", ANSWER: "solution"}.get(meta_role(meta), "locked")
 
 
 KIND_VI = {"test": "ô kiểm tra", "solution": "ô lời giải", "locked": "ô chỉ đọc"}

@@ -28,7 +28,7 @@ from traitlets.config import Config
 from dlbook.course import sandbox
 from dlbook.course.bundle import AssignmentBundle, SubmissionFiles, read_tree, unpack, JUNK
 from dlbook.course.execute import GradingContext, SandboxedExecute
-from dlbook.course.records import REVIEW_EVENTS, new_record
+from dlbook.course.records import needs_review, new_record
 from dlbook.course.runtime import (build_runtime, cache_home, hidden_packages, installed_dlbook,
                                    package_locations)
 from dlbook.course.validate import check_submission, originals_dir
@@ -159,8 +159,7 @@ class Grader:
             rec["traceback"] = traceback.format_exc()[-4000:]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        rec["needs_review"] = bool(rec["flags"] or rec["error"] or rec["status"] != "graded"
-                                   or _has_trouble(rec) or self.unsafe)
+        rec["needs_review"] = needs_review(rec)
         rec["duration_s"] = round(time.monotonic() - t0, 2)
         return {"record": rec, "autograded": files, **repaired}
 
@@ -240,11 +239,3 @@ def sandbox_hide(rules: Dict[str, Any]):
         forbidden = names if forbidden is None else forbidden & names
     return package_locations(hidden_packages(sorted(forbidden or ())))
 
-
-def _has_trouble(rec: Dict[str, Any]) -> bool:
-    for run in rec.get("notebooks", {}).values():
-        if any(ev["kind"] in REVIEW_EVENTS for ev in run.get("events", [])):
-            return True
-        if any(t.get("verifier_error") for t in run.get("tasks", {}).values()):
-            return True
-    return False
