@@ -20,6 +20,7 @@ scoring, the gradebook) stays nbgrader's own. For one notebook it:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import fnmatch
 import os
@@ -81,6 +82,7 @@ class NotebookRun:
     tasks: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     restarts: int = 0
     sandboxed: bool = True
+    warm_start: bool = False  #: its first kernel was started before the submission arrived
 
     def event(self, kind: str, cell: int, grade_id: Optional[str], detail: str) -> None:
         self.events.append({"kind": kind, "cell": cell, "grade_id": grade_id, "detail": detail})
@@ -103,6 +105,12 @@ class GradingContext:
     runtime: Optional[Path] = None  #: the student runtime (dlbook.course.runtime)
     hide: List[Any] = field(default_factory=list)  #: packages hidden from the sandbox
     runs: Dict[str, NotebookRun] = field(default_factory=dict)
+    warm: Any = None  #: a WarmKernel started for this submission before it arrived, or None
+
+    def take_warm(self) -> Any:
+        """The warm kernel, once (the first notebook of the submission gets it)."""
+        warm, self.warm = self.warm, None
+        return warm
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -177,6 +185,86 @@ class Scratch:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+#: What nbclient adds for an IPython kernel: no history database in the student's home.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+
+
+def kernel_manager(scratch: Scratch, ctx: GradingContext, config=None):
+    """The manager of the scratch's next kernel: its sandbox plan written, not started yet."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    scratch.starts += 1
+    n = scratch.starts
+    plan_path = scratch.root / f"plan{n}.json"
+    if ctx.status is not None:
+        plan = sandbox.bwrap_plan(
+            status=ctx.status, home_dir=scratch.home, runtime_dir=scratch.rt, uid=ctx.uid,
+            limits=ctx.limits, secrets=ctx.secrets, runtime=ctx.runtime, hide=ctx.hide,
+        )
+    else:
+        plan = sandbox.unsafe_plan(home_dir=scratch.home, limits=ctx.limits)
+    plan.write(plan_path)
+    km = AsyncKernelManager(kernel_name="python3", config=config)
+    km._kernel_spec = KernelSpec(
+        argv=sandbox.launcher_argv(plan_path), display_name="Python 3 (hộp cát)",
+        language="python", interrupt_mode="message", env={}, metadata={},
+    )
+    km.transport = "ipc"
+    km.connection_file = str(scratch.rt / f"kernel{n}.json")
+    km.ip = str(scratch.rt / f"k{n}")
+    km.shutdown_wait_time = 1.0
+    return km
+
+
+def launch_kernel(km, scratch: Scratch) -> None:
+    """Start the kernel process (returns at once; the client waits for it to be ready). Its own
+    stdout/stderr (not the notebook's outputs) go to a file of the scratch."""
+    from jupyter_core.utils import run_sync
+
+    with open(scratch.root / f"kernel{scratch.starts}.log", "ab") as log:
+        run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(scratch.work),
+                                  stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+
+
+class WarmKernel:
+    """A sandboxed kernel started before the submission it is for has arrived.
+
+    The grading worker starts one when it has finished a submission, for the next submission of
+    the same assignment (``key``: the bundle's digest, since the packages an assignment hides
+    are part of the sandbox). It boots (~0.6 s) while the result goes back and the next task
+    comes; it has run no code and sees an empty ``work/`` until :meth:`adopt` copies that
+    submission's files in. A warm kernel that was not used is killed with its scratch."""
+
+    def __init__(self, key: str, ctx: GradingContext):
+        self.key = key
+        self.scratch = Scratch(ctx)
+        self.scratch.own()
+        self.km = kernel_manager(self.scratch, ctx)
+        launch_kernel(self.km, self.scratch)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def adopt(self, ctx: GradingContext) -> Scratch:
+        """The scratch, now the submission's (its files are copied in by the caller)."""
+        self.scratch.ctx = ctx
+        return self.scratch
+
+    def discard(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):
+            run_sync(self.km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(self.km.cleanup_resources)()
+        self.scratch.cleanup()
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute, with the kernel in the sandbox and crash-tolerant execution."""
 
@@ -196,8 +284,9 @@ class SandboxedExecute(Execute):
         test_ids = [nbgrader_meta(c).get("grade_id") for c in nb.cells if is_test_cell(c)]
         session = ProbeSession(ctx.tasks, [t for t in test_ids if t])
         run.seed = format(session.seed, "032x")
-        scratch = Scratch(ctx)
-        self._scratch, self._ctx, self._run = scratch, ctx, run
+        warm = ctx.take_warm()
+        scratch = warm.adopt(ctx) if warm is not None else Scratch(ctx)
+        self._scratch, self._ctx, self._run, self._warm = scratch, ctx, run, warm
         try:
             scratch.populate(src)
             scratch.own()
@@ -213,6 +302,9 @@ class SandboxedExecute(Execute):
             violations = rules_mod.check_rules(
                 cells, task_rules, rules_mod.answer_cells(cells, [t for t in test_ids if t]))
         finally:
+            if self._warm is not None:  # failed before its kernel was needed
+                self._warm.discard()
+                self._warm = None
             scratch.cleanup()
         apply_verdicts(nb, verdicts, run, ctx.tasks, violations)
         ctx.runs[notebook_id] = run
@@ -220,38 +312,15 @@ class SandboxedExecute(Execute):
 
     # ------------------------------------------------------------------ kernel
 
-    def create_kernel_manager(self):
-        scratch, ctx = self._scratch, self._ctx
-        scratch.starts += 1
-        n = scratch.starts
-        plan_path = scratch.root / f"plan{n}.json"
-        if ctx.status is not None:
-            plan = sandbox.bwrap_plan(
-                status=ctx.status, home_dir=scratch.home, runtime_dir=scratch.rt, uid=ctx.uid,
-                limits=ctx.limits, secrets=ctx.secrets, runtime=ctx.runtime, hide=ctx.hide,
-            )
-        else:
-            plan = sandbox.unsafe_plan(home_dir=scratch.home, limits=ctx.limits)
-        plan.write(plan_path)
-        self.km = self.kernel_manager_class(kernel_name="python3", config=self.config)
-        self.km._kernel_spec = KernelSpec(
-            argv=sandbox.launcher_argv(plan_path), display_name="Python 3 (hộp cát)",
-            language="python", interrupt_mode="message", env={}, metadata={},
-        )
-        self.km.transport = "ipc"
-        self.km.connection_file = str(scratch.rt / f"kernel{n}.json")
-        self.km.ip = str(scratch.rt / f"k{n}")
-        self.km.shutdown_wait_time = 1.0
-        return self.km
-
     def _start_kernel(self) -> None:
-        self.km = None
+        warm, self._warm = self._warm, None
         self.kc = None
-        self.create_kernel_manager()
-        # the kernel's own stdout/stderr (not the notebook's outputs) go to a file of the scratch
-        with open(self._scratch.root / f"kernel{self._scratch.starts}.log", "ab") as log:
-            self.start_new_kernel(cwd=str(self._scratch.work), stdin=subprocess.DEVNULL,
-                                  stdout=log, stderr=log)
+        if warm is not None and warm.alive():
+            self.km = warm.km  # started before this submission came: only the client is new
+            self._run.warm_start = True
+        else:
+            self.km = kernel_manager(self._scratch, self._ctx, self.config)
+            launch_kernel(self.km, self._scratch)
         self.start_new_kernel_client()
         self._kernel_host_pid = self._kernel_pid()  # what _reap_strays keeps (one scan, not 1/cell)
 

@@ -27,7 +27,7 @@ from traitlets.config import Config
 
 from dlbook.course import sandbox
 from dlbook.course.bundle import AssignmentBundle, SubmissionFiles, read_tree, unpack, JUNK
-from dlbook.course.execute import GradingContext, SandboxedExecute
+from dlbook.course.execute import GradingContext, SandboxedExecute, WarmKernel
 from dlbook.course.records import needs_review, new_record
 from dlbook.course.runtime import (build_runtime, cache_home, hidden_packages, installed_dlbook,
                                    package_locations)
@@ -104,8 +104,10 @@ class Grader:
         self.log.propagate = False
         self.log.setLevel(logging.WARNING)
         self._verifiers: Dict[str, Any] = {}
+        self._warm: Optional[WarmKernel] = None
 
     def close(self) -> None:
+        self._discard_warm()
         shutil.rmtree(self.home, ignore_errors=True)
         if self._uid_lock is not None:
             os.close(self._uid_lock)
@@ -128,6 +130,10 @@ class Grader:
     def grade(self, bundle: AssignmentBundle, submission: SubmissionFiles) -> Dict[str, Any]:
         """Grade one submission; always returns a result (record + autograded files)."""
         t0 = time.monotonic()
+        warm, self._warm = self._warm, None
+        if warm is not None and warm.key != bundle.digest:
+            warm.discard()  # started for another assignment (another set of hidden packages)
+            warm = None
         assignment, student = bundle.assignment, submission.student
         rec = new_record(assignment, student)
         rec["sandboxed"] = not self.unsafe
@@ -150,7 +156,8 @@ class Grader:
                 if not rec["error"]:
                     rec["error"] = "Không có notebook nào chấm được; cần chấm tay."
             else:
-                self._autograde(rec, course, bundle, student)
+                self._autograde(rec, course, bundle, student, warm)
+                warm = None  # the first notebook took it; nbgrader's run cleaned it up
                 if rec["status"] == "graded":
                     files = read_tree(course.autograded_dir / student / assignment, JUNK)
         except BaseException as exc:  # noqa: BLE001 - a result for this student, always
@@ -158,12 +165,37 @@ class Grader:
             rec["error"] = f"Lỗi của bộ chấm: {type(exc).__name__}: {exc}"
             rec["traceback"] = traceback.format_exc()[-4000:]
         finally:
+            if warm is not None:
+                warm.discard()
             shutil.rmtree(folder, ignore_errors=True)
         rec["needs_review"] = needs_review(rec)
         rec["duration_s"] = round(time.monotonic() - t0, 2)
+        self._warm = self._start_warm(bundle)
         return {"record": rec, "autograded": files, **repaired}
 
-    def _autograde(self, rec, course, bundle: AssignmentBundle, student: str) -> None:
+    def _start_warm(self, bundle: AssignmentBundle) -> Optional[WarmKernel]:
+        """A kernel for the next submission of this assignment, booting while it comes."""
+        if bundle.digest not in self._verifiers:
+            return None
+        _, rules = self._verifiers[bundle.digest]
+        ctx = GradingContext(
+            tasks={}, limits=self.limits, status=self.status, uid=self.uid, secrets=self.secrets,
+            exclude=[], scratch_base=self.scratch_base, mpl_cache=self.mpl_cache, rules=rules,
+            runtime=self.runtime, hide=sandbox_hide(rules))
+        try:
+            return WarmKernel(bundle.digest, ctx)
+        except Exception:  # noqa: BLE001 - the next submission starts its own kernel
+            if self.uid is not None:
+                sandbox.kill_uid_processes(self.uid)
+            return None
+
+    def _discard_warm(self) -> None:
+        warm, self._warm = self._warm, None
+        if warm is not None:
+            warm.discard()
+
+    def _autograde(self, rec, course, bundle: AssignmentBundle, student: str,
+                   warm: Optional[WarmKernel] = None) -> None:
         from nbgrader.converters import Autograde
 
         tasks, rules = self._verifier(bundle, course)
@@ -174,7 +206,7 @@ class Grader:
             exclude=list(config.CourseDirectory.ignore),
             deadline=time.monotonic() + self.limits.submission_timeout,
             scratch_base=self.scratch_base, mpl_cache=self.mpl_cache,
-            rules=rules, runtime=self.runtime, hide=sandbox_hide(rules),
+            rules=rules, runtime=self.runtime, hide=sandbox_hide(rules), warm=warm,
         )
         config.SandboxedExecute.context = ctx
         capture = _Capture()
@@ -194,6 +226,9 @@ class Grader:
             rec["traceback"] = traceback.format_exc()[-4000:]
         finally:
             self.log.removeHandler(capture)
+            unused = ctx.take_warm()  # nbgrader stopped before the first notebook ran
+            if unused is not None:
+                unused.discard()
             if self.uid is not None:
                 sandbox.kill_uid_processes(self.uid)
         rec["notebooks"] = {name: asdict(run) for name, run in ctx.runs.items()}

@@ -55,6 +55,21 @@ def _kill_while_grading(client, key_part, kills, done: threading.Event):
     return killed
 
 
+def _grade_in_background(root, scheduler):
+    """``autograde`` on the cluster in a thread: (thread, {"records": …} once done, done event)."""
+    result, done = {}, threading.Event()
+
+    def run():
+        try:
+            result["records"] = _grade(root, scheduler=scheduler)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result, done
+
+
 def _cluster(allowed_failures: int):
     import dask
     from distributed import Client, LocalCluster
@@ -74,16 +89,7 @@ def test_a_worker_killed_mid_grading(course_template, tmp_path, kills, allowed):
     submit(root, "sv_nhanh")
     cluster, client = _cluster(allowed)
     try:
-        result, done = {}, threading.Event()
-
-        def run():
-            try:
-                result["records"] = _grade(root, scheduler=cluster.scheduler_address)
-            finally:
-                done.set()
-
-        thread = threading.Thread(target=run)
-        thread.start()
+        thread, result, done = _grade_in_background(root, cluster.scheduler_address)
         killed = _kill_while_grading(client, "sv_cham", kills, done)
         thread.join(600)
         assert len(killed) == kills, killed
@@ -104,24 +110,15 @@ def test_a_worker_killed_mid_grading(course_template, tmp_path, kills, allowed):
 
 
 def test_every_worker_killed_at_once_loses_no_grade(course_template, tmp_path):
-    """Every worker that holds the assignment dies: Dask recomputes it (scattered data would be
-    lost, and every submission after it graded 0)."""
+    """Every worker dies at once: the bundle comes back with the restarted workers (it is a
+    worker plugin; as scattered data it was lost, and every submission after it graded 0)."""
     root = copy_course(course_template, tmp_path / "course")
     submit(root, "sv_cham", answers=SLOW)
     submit(root, "sv_nhanh", answers=SLOW)
     submit(root, "sv_sau")
     cluster, client = _cluster(2)
     try:
-        result, done = {}, threading.Event()
-
-        def run():
-            try:
-                result["records"] = _grade(root, scheduler=cluster.scheduler_address)
-            finally:
-                done.set()
-
-        thread = threading.Thread(target=run)
-        thread.start()
+        thread, result, done = _grade_in_background(root, cluster.scheduler_address)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not done.is_set():
             busy = [w for w, keys in client.processing().items()
