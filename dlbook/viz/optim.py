@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from dlbook.book import vietnamese_number_text
 from dlbook.viz._util import to_numpy
 
 
@@ -79,22 +80,78 @@ def plot_learning_rates(f=None, grad=None, learning_rates=(0.05, 0.3, 0.9, 1.05)
     0.3 converges quickly, 0.9 jumps from side to side but converges, 1.05 diverges. Each
     panel's title names the behaviour (:func:`describe_run`).
     """
-    if f is None:
-        f, grad = (lambda x: x**2), (lambda x: 2 * x)
-    elif grad is None:
-        raise ValueError("Khi truyền `f` cần truyền cả đạo hàm `grad`.")
+    f, grad = _loss_and_grad(f, grad)
     rates = list(learning_rates)
     fig, axes = plt.subplots(1, len(rates), figsize=(3.6 * len(rates), 3.4), squeeze=False)
     for ax, lr in zip(axes[0], rates):
-        xs = gradient_descent_1d(grad, x0, lr, steps)
-        shown = xs[np.abs(xs) < 1e6]
-        lo, hi = min(xlim[0], shown.min()), max(xlim[1], shown.max())  # a diverging run leaves the default view
-        grid = np.linspace(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 400)
-        ax.plot(grid, f(grid), color="grey", lw=1)
-        ax.plot(shown, f(shown), "o-", color="tab:red", markersize=4, lw=1)
-        ax.plot(shown[0], f(shown[0]), "ks", markersize=6)
-        ax.set_title(f"η = {lr}: {describe_run(xs, minimum)}", fontsize=10)
+        _draw_run(ax, f, grad, lr, x0, steps, xlim, minimum)
         ax.set_xlabel("x")
     axes[0][0].set_ylabel("f(x)")
     fig.tight_layout()
     return fig
+
+
+def learning_rate_slider(f=None, grad=None, learning_rates=(0.05, 0.3, 0.9, 1.05), x0: float = 4.0,
+                         steps: int = 12, xlim=(-6.0, 6.0), minimum: float = 0.0, xlabel: str = "x",
+                         ylabel: str = "f(x)", interval_ms: int = 800):
+    """The runs of :func:`plot_learning_rates`, one learning rate per frame, as an HTML player with
+    a slider (matplotlib's JavaScript animation: it plays in the static site, with no kernel).
+
+    Returns an ``IPython.display.HTML``; each frame's title gives η and the behaviour."""
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    f, grad = _loss_and_grad(f, grad)
+    rates = list(learning_rates)
+    if not rates:
+        raise ValueError("`learning_rates` rỗng: cần ít nhất một tốc độ học.")
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=80)
+
+    def frame(i):
+        ax.clear()
+        _draw_run(ax, f, grad, rates[i], x0, steps, xlim, minimum)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        fig.tight_layout()
+
+    animation = FuncAnimation(fig, frame, frames=len(rates), interval=interval_ms)
+    html = animation.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return HTML(_player_in_vietnamese(html))
+
+
+#: The words of matplotlib's HTML player (labels and button tooltips) a reader sees.
+PLAYER_WORDS = {
+    ">Once<": ">Một lần<", ">Loop<": ">Lặp lại<", ">Reflect<": ">Tới lui<",
+    'title="Decrease speed"': 'title="Chậm hơn"', 'title="Increase speed"': 'title="Nhanh hơn"',
+    'title="First frame"': 'title="Khung đầu"', 'title="Last frame"': 'title="Khung cuối"',
+    'title="Previous frame"': 'title="Khung trước"', 'title="Next frame"': 'title="Khung sau"',
+    'title="Play backwards"': 'title="Chạy ngược"', 'title="Play"': 'title="Chạy"',
+    'title="Pause"': 'title="Dừng"', 'title="Repetition mode"': 'title="Chế độ lặp"',
+}
+
+
+def _player_in_vietnamese(html: str) -> str:
+    for english, vietnamese in PLAYER_WORDS.items():
+        html = html.replace(english, vietnamese)
+    return html
+
+
+def _loss_and_grad(f, grad):
+    if f is None:
+        return (lambda x: x**2), (lambda x: 2 * x)
+    if grad is None:
+        raise ValueError("Khi truyền `f` cần truyền cả đạo hàm `grad`.")
+    return f, grad
+
+
+def _draw_run(ax, f, grad, lr, x0, steps, xlim, minimum) -> None:
+    """One run of gradient descent on the curve of ``f``, titled with η and its behaviour."""
+    xs = gradient_descent_1d(grad, x0, lr, steps)
+    shown = xs[np.abs(xs) < 1e6]
+    lo, hi = min(xlim[0], shown.min()), max(xlim[1], shown.max())  # a diverging run leaves the default view
+    grid = np.linspace(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 400)
+    ax.plot(grid, f(grid), color="grey", lw=1)
+    ax.plot(shown, f(shown), "o-", color="tab:red", markersize=4, lw=1)
+    ax.plot(shown[0], f(shown[0]), "ks", markersize=6)
+    ax.set_title(f"η = {vietnamese_number_text(f'{lr:g}')}: {describe_run(xs, minimum)}", fontsize=10)

@@ -175,11 +175,26 @@ def test_learning_rate_figure_names_the_four_regimes():
     fig = viz.plot_learning_rates()
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == [
-        "η = 0.05: hội tụ chậm",
-        "η = 0.3: hội tụ nhanh",
-        "η = 0.9: dao động quanh cực tiểu",
-        "η = 1.05: phân kỳ",
+        "η = 0,05: hội tụ chậm",
+        "η = 0,3: hội tụ nhanh",
+        "η = 0,9: dao động quanh cực tiểu",
+        "η = 1,05: phân kỳ",
     ]
+
+
+def test_learning_rate_slider_is_a_player_with_one_frame_per_rate():
+    import re
+
+    rates = [0.05, 0.3, 0.9, 1.05, 1.2]
+    html = viz.learning_rate_slider(learning_rates=rates).data
+    assert html.count('type="range"') == 1, "one slider"
+    frames = re.findall(r"frames\[(\d+)\] = ", html)
+    assert sorted(map(int, frames)) == list(range(len(rates)))
+    assert "<script" in html and "data:image/png;base64" in html
+    assert ">Một lần<" in html and 'title="Chạy"' in html
+    assert not re.search(r'>(Once|Loop|Reflect)<|title="(Play|Pause)"', html), "English left"
+    with pytest.raises(ValueError, match="rỗng"):
+        viz.learning_rate_slider(learning_rates=[])
 
 
 def test_gradient_descent_1d_follows_the_update_rule():
