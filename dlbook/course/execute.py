@@ -212,7 +212,6 @@ def kernel_manager(scratch: Scratch, ctx: GradingContext, config=None):
     km.transport = "ipc"
     km.connection_file = str(scratch.rt / f"kernel{n}.json")
     km.ip = str(scratch.rt / f"k{n}")
-    km.shutdown_wait_time = 1.0
     return km
 
 

@@ -173,17 +173,21 @@ class Grader:
         self._warm = self._start_warm(bundle)
         return {"record": rec, "autograded": files, **repaired}
 
+    def _context(self, tasks, rules, secrets=(), exclude=(), **extra) -> GradingContext:
+        """This worker's sandbox (uid, limits, runtime) for one assignment's tasks and rules."""
+        return GradingContext(
+            tasks=tasks, limits=self.limits, status=self.status, uid=self.uid,
+            secrets=list(secrets) + self.secrets, exclude=list(exclude),
+            scratch_base=self.scratch_base, mpl_cache=self.mpl_cache, rules=rules,
+            runtime=self.runtime, hide=sandbox_hide(rules), **extra)
+
     def _start_warm(self, bundle: AssignmentBundle) -> Optional[WarmKernel]:
         """A kernel for the next submission of this assignment, booting while it comes."""
         if bundle.digest not in self._verifiers:
             return None
         _, rules = self._verifiers[bundle.digest]
-        ctx = GradingContext(
-            tasks={}, limits=self.limits, status=self.status, uid=self.uid, secrets=self.secrets,
-            exclude=[], scratch_base=self.scratch_base, mpl_cache=self.mpl_cache, rules=rules,
-            runtime=self.runtime, hide=sandbox_hide(rules))
         try:
-            return WarmKernel(bundle.digest, ctx)
+            return WarmKernel(bundle.digest, self._context({}, rules))
         except Exception:  # noqa: BLE001 - the next submission starts its own kernel
             if self.uid is not None:
                 sandbox.kill_uid_processes(self.uid)
@@ -200,14 +204,9 @@ class Grader:
 
         tasks, rules = self._verifier(bundle, course)
         config = course.nbgrader_config(autograde_overrides(self.limits))
-        ctx = GradingContext(
-            tasks=tasks, limits=self.limits, status=self.status, uid=self.uid,
-            secrets=course.secret_paths() + self.secrets,
-            exclude=list(config.CourseDirectory.ignore),
-            deadline=time.monotonic() + self.limits.submission_timeout,
-            scratch_base=self.scratch_base, mpl_cache=self.mpl_cache,
-            rules=rules, runtime=self.runtime, hide=sandbox_hide(rules), warm=warm,
-        )
+        ctx = self._context(tasks, rules, secrets=course.secret_paths(),
+                            exclude=list(config.CourseDirectory.ignore), warm=warm,
+                            deadline=time.monotonic() + self.limits.submission_timeout)
         config.SandboxedExecute.context = ctx
         capture = _Capture()
         self.log.addHandler(capture)
