@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
+PYTEST_ARGS ?= -n 2 --dist loadgroup --no-loadscope-reorder --durations=30
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: book build execute pdf serve test venv system mathjax sync exercises install-cell lock \
