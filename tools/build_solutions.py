@@ -9,8 +9,14 @@ opens it) made of cells, each cell starting with a header line::
     # %% md                          markdown (read-only); its lines lose their leading "# "
     # %% setup                       read-only code cell (restored at grading time)
     # %% solution id=<grade_id>      the student's answer cell (### BEGIN/END SOLUTION inside)
-    # %% test id=<grade_id> points=N autograder test cell (### BEGIN/END HIDDEN TESTS inside)
+    # %% test id=<grade_id> points=N [probe=<callable>]
+                                     autograder test cell (### BEGIN/END HIDDEN TESTS inside)
     # %% code                        a free code cell for the student to experiment in
+
+A test cell does not write the probe plumbing: the builder ends its hidden tests with
+``probe.check("<grade_id>", lambda **kw: <callable>(**kw))`` (see ``dlbook.course.probe``), where
+``<callable>`` is the function named ``<grade_id>`` (the student's answer) unless the header names
+another one with ``probe=``, e.g. a wrapper defined in the hidden tests that converts the inputs.
 
 After the first markdown cell (title and goals) the builder inserts the common cells: links to
 Colab and Binder, how to work and how the grading works, and the cell that installs ``dlbook``
@@ -75,6 +81,25 @@ def _nbgrader_meta(kind: str, grade_id: str, points: float | None = None) -> dic
     return meta
 
 
+PROBE_CALL = 'from dlbook.course import probe\nprobe.check("{task}", lambda **kw: {target}(**kw))\n'
+END_HIDDEN = "### END HIDDEN TESTS"
+
+
+def with_probe(name: str, grade_id: str, attrs: dict, source: str) -> str:
+    """The test cell's source with the probe call added at the end of its hidden tests."""
+    if "probe.check" in source or "import probe" in source:
+        raise ValueError(f"{name}: test cell {grade_id} calls the probe itself; the builder adds "
+                         "that call (name another function with probe=... in the header)")
+    target = attrs.get("probe", grade_id)
+    if not target.isidentifier():
+        raise ValueError(f"{name}: test cell {grade_id}: probe={target!r} is not a Python name")
+    end = source.rfind(END_HIDDEN)
+    if "### BEGIN HIDDEN TESTS" not in source or end < 0:
+        raise ValueError(f"{name}: test cell {grade_id} has no hidden tests")
+    head = source[:end] if source[:end].endswith("\n") else source[:end] + "\n"
+    return head + PROBE_CALL.format(task=grade_id, target=target) + source[end:]
+
+
 def parse_source(text: str) -> list[dict]:
     """Split a course source file into cells: ``{"kind", "attrs", "source"}``."""
     cells: list[dict] = []
@@ -135,17 +160,16 @@ def build_notebook(name: str, text: str) -> nbformat.NotebookNode:
         if kind == "md":
             node = nbformat.v4.new_markdown_cell(cell["source"])
         else:
-            node = nbformat.v4.new_code_cell(cell["source"])
+            source = cell["source"]
+            if kind == "test":
+                source = with_probe(name, grade_id, attrs, source)
+            node = nbformat.v4.new_code_cell(source)
         node["id"] = grade_id.replace("_", "-")
         if kind == "test":
             if "points" not in attrs:
                 raise ValueError(f"{name}: test cell {grade_id} has no points")
             points = float(attrs["points"])
             node.metadata["nbgrader"] = _nbgrader_meta(kind, grade_id, points)
-            if "### BEGIN HIDDEN TESTS" not in cell["source"]:
-                raise ValueError(f"{name}: test cell {grade_id} has no hidden tests")
-            if f'probe.check("{grade_id}"' not in cell["source"]:
-                raise ValueError(f"{name}: test cell {grade_id} does not call probe.check")
         elif kind == "solution":
             node.metadata["nbgrader"] = _nbgrader_meta(kind, grade_id)
             if "### BEGIN SOLUTION" not in cell["source"]:

@@ -82,8 +82,6 @@ def _hidden():
     expect_not_using(standardize_columns)
 
 _hidden()
-from dlbook.course import probe
-probe.check("standardize_columns", lambda **kw: standardize_columns(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -134,8 +132,6 @@ def _hidden():
     expect_not_using(pairwise_sq_distances)
 
 _hidden()
-from dlbook.course import probe
-probe.check("pairwise_sq_distances", lambda **kw: pairwise_sq_distances(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -186,8 +182,6 @@ def _hidden():
     expect_not_using(softmax_rows)
 
 _hidden()
-from dlbook.course import probe
-probe.check("softmax_rows", lambda **kw: softmax_rows(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -234,8 +228,6 @@ def _hidden():
     expect_not_using(one_hot)
 
 _hidden()
-from dlbook.course import probe
-probe.check("one_hot", lambda **kw: one_hot(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -276,6 +268,4 @@ def _hidden():
     expect_not_using(moving_average)
 
 _hidden()
-from dlbook.course import probe
-probe.check("moving_average", lambda **kw: moving_average(**kw))
 ### END HIDDEN TESTS

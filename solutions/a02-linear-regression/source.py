@@ -66,8 +66,6 @@ def _hidden():
     expect_not_using(add_bias_column)
 
 _hidden()
-from dlbook.course import probe
-probe.check("add_bias_column", lambda **kw: add_bias_column(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -121,8 +119,6 @@ def _hidden():
     expect_not_using(mse_loss_and_grad)
 
 _hidden()
-from dlbook.course import probe
-probe.check("mse_loss_and_grad", lambda **kw: mse_loss_and_grad(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -198,8 +194,6 @@ def _hidden():
     expect_not_using(gradient_descent)
 
 _hidden()
-from dlbook.course import probe
-probe.check("gradient_descent", lambda **kw: gradient_descent(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -248,8 +242,6 @@ def _hidden():
     expect_not_using(normal_equation, names=("lstsq",))
 
 _hidden()
-from dlbook.course import probe
-probe.check("normal_equation", lambda **kw: normal_equation(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -299,8 +291,6 @@ def _hidden():
     expect_not_using(r2_score)
 
 _hidden()
-from dlbook.course import probe
-probe.check("r2_score", lambda **kw: r2_score(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -347,8 +337,6 @@ def _hidden():
     expect_not_using(standardize_train_test)
 
 _hidden()
-from dlbook.course import probe
-probe.check("standardize_train_test", lambda **kw: standardize_train_test(**kw))
 ### END HIDDEN TESTS
 
 # %% md

@@ -66,8 +66,6 @@ def _hidden():
     expect_not_using(sigmoid)
 
 _hidden()
-from dlbook.course import probe
-probe.check("sigmoid", lambda **kw: sigmoid(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -125,8 +123,6 @@ def _hidden():
     expect_not_using(bce_loss_and_grad)
 
 _hidden()
-from dlbook.course import probe
-probe.check("bce_loss_and_grad", lambda **kw: bce_loss_and_grad(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -169,8 +165,6 @@ def _hidden():
     expect_not_using(confusion_matrix_binary)
 
 _hidden()
-from dlbook.course import probe
-probe.check("confusion_matrix_binary", lambda **kw: confusion_matrix_binary(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -223,8 +217,6 @@ def _hidden():
     expect_not_using(precision_recall_f1)
 
 _hidden()
-from dlbook.course import probe
-probe.check("precision_recall_f1", lambda **kw: precision_recall_f1(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -280,8 +272,6 @@ def _hidden():
     expect_not_using(roc_auc)
 
 _hidden()
-from dlbook.course import probe
-probe.check("roc_auc", lambda **kw: roc_auc(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -337,8 +327,6 @@ def _hidden():
     expect_not_using(softmax_cross_entropy)
 
 _hidden()
-from dlbook.course import probe
-probe.check("softmax_cross_entropy", lambda **kw: softmax_cross_entropy(**kw))
 ### END HIDDEN TESTS
 
 # %% md

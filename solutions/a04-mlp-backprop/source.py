@@ -72,8 +72,6 @@ def _hidden():
     expect_not_using(dense_backward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("dense_backward", lambda **kw: dense_backward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -120,8 +118,6 @@ def _hidden():
     expect_not_using(mlp_forward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("mlp_forward", lambda **kw: mlp_forward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -160,7 +156,7 @@ def mlp_loss_and_grads(X, y, W1, b1, W2, b2):
     return float(loss), grads
     ### END SOLUTION
 
-# %% test id=mlp_loss_and_grads points=3
+# %% test id=mlp_loss_and_grads points=3 probe=_probe_mlp_loss_and_grads
 _loss, _g = mlp_loss_and_grads(np.array([[1.0, 2.0]]), np.array([0]), np.eye(2), np.zeros(2),
                                np.zeros((2, 2)), np.zeros(2))
 expect_close(_loss, np.log(2), "loss khi W2 = 0 (hai lớp đều có xác suất 0.5)")
@@ -190,11 +186,11 @@ def _hidden():
     expect_not_using(mlp_loss_and_grads)
 
 _hidden()
-from dlbook.course import probe
 def _flat(result):
     loss, grads = result
     return {"loss": loss, **{k: grads[k] for k in ("W1", "b1", "W2", "b2")}}
-probe.check("mlp_loss_and_grads", lambda **kw: _flat(mlp_loss_and_grads(**kw)))
+def _probe_mlp_loss_and_grads(**kw):
+    return _flat(mlp_loss_and_grads(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -229,7 +225,7 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
     ### END SOLUTION
 
-# %% test id=numerical_gradient points=2
+# %% test id=numerical_gradient points=2 probe=_probe_numerical_gradient
 _x = np.array([1.0, 2.0])
 expect_close(numerical_gradient(lambda v: np.sum(v ** 2), _x), [2.0, 4.0],
              "numerical_gradient của f(v) = Σ v² tại [1, 2]", rtol=1e-6)
@@ -249,9 +245,8 @@ def _hidden():
                  rtol=1e-10)
 
 _hidden()
-from dlbook.course import probe
-probe.check("numerical_gradient",
-            lambda x, a: numerical_gradient(lambda v: float(np.sum(a * np.sin(v) + v ** 3)), x))
+def _probe_numerical_gradient(x, a):
+    return numerical_gradient(lambda v: float(np.sum(a * np.sin(v) + v ** 3)), x)
 ### END HIDDEN TESTS
 
 # %% md
@@ -318,6 +313,4 @@ def _hidden():
     expect_not_using(sigmoid_net_step)
 
 _hidden()
-from dlbook.course import probe
-probe.check("sigmoid_net_step", lambda **kw: sigmoid_net_step(**kw))
 ### END HIDDEN TESTS

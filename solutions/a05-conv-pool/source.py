@@ -70,8 +70,6 @@ def _hidden():
     expect_raises(ValueError, conv_output_size, 3, 5, 0, 1, what="conv_output_size(3, 5, 0, 1)")
 
 _hidden()
-from dlbook.course import probe
-probe.check("conv_output_size", lambda **kw: conv_output_size(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -137,8 +135,6 @@ def _hidden():
     expect_not_using(conv2d_forward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("conv2d_forward", lambda **kw: conv2d_forward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -214,8 +210,6 @@ def _hidden():
     expect_not_using(conv2d_backward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("conv2d_backward", lambda **kw: conv2d_backward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -263,8 +257,6 @@ def _hidden():
     expect_not_using(maxpool_forward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("maxpool_forward", lambda **kw: maxpool_forward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -323,6 +315,4 @@ def _hidden():
     expect_not_using(maxpool_backward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("maxpool_backward", lambda **kw: maxpool_backward(**kw))
 ### END HIDDEN TESTS

@@ -66,8 +66,6 @@ def _hidden():
     expect_not_using(momentum_step)
 
 _hidden()
-from dlbook.course import probe
-probe.check("momentum_step", lambda **kw: momentum_step(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -127,8 +125,6 @@ def _hidden():
     expect_not_using(adam_step)
 
 _hidden()
-from dlbook.course import probe
-probe.check("adam_step", lambda **kw: adam_step(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -184,8 +180,6 @@ def _hidden():
     expect_not_using(dropout_forward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("dropout_forward", lambda **kw: dropout_forward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -232,8 +226,6 @@ def _hidden():
     expect_not_using(batchnorm_forward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("batchnorm_forward", lambda **kw: batchnorm_forward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -288,8 +280,6 @@ def _hidden():
     expect_not_using(batchnorm_backward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("batchnorm_backward", lambda **kw: batchnorm_backward(**kw))
 ### END HIDDEN TESTS
 
 # %% md

@@ -54,7 +54,7 @@ def build_cnn():
     )
     ### END SOLUTION
 
-# %% test id=build_cnn points=1
+# %% test id=build_cnn points=1 probe=_probe_build
 _net = build_cnn()
 expect_true(isinstance(_net, nn.Module), "build_cnn()", f"mong đợi một nn.Module, nhận được {type(_net).__name__}")
 expect_shape(_net(torch.zeros(4, 1, 28, 28)), (4, 10), "đầu ra của mạng với 4 ảnh")
@@ -81,8 +81,6 @@ def _probe_build(x):
     return np.array(out.shape), n_params <= 100_000, has_conv
 
 _hidden()
-from dlbook.course import probe
-probe.check("build_cnn", lambda **kw: _probe_build(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -98,7 +96,7 @@ def accuracy(logits, y):
     return (logits.argmax(dim=1) == y).float().mean().item()
     ### END SOLUTION
 
-# %% test id=accuracy points=1
+# %% test id=accuracy points=1 probe=_probe_accuracy
 _acc = accuracy(torch.tensor([[0.1, 2.0], [3.0, -1.0], [0.0, 1.0], [5.0, 4.0]]), torch.tensor([1, 0, 0, 1]))
 expect_true(isinstance(_acc, float), "accuracy(...)", f"mong đợi float, nhận được {type(_acc).__name__}")
 expect_close(_acc, 0.5, "accuracy với 4 mẫu, đúng 2")
@@ -113,8 +111,8 @@ def _hidden():
     expect_close(accuracy(logits, logits.argmax(1)), 1.0, "accuracy khi mọi dự đoán đúng")
 
 _hidden()
-from dlbook.course import probe
-probe.check("accuracy", lambda logits, y: accuracy(torch.as_tensor(logits), torch.as_tensor(y)))
+def _probe_accuracy(logits, y):
+    return accuracy(torch.as_tensor(logits), torch.as_tensor(y))
 ### END HIDDEN TESTS
 
 # %% md
@@ -140,7 +138,7 @@ def train_step(model, optimizer, X, y):
     return loss.item()
     ### END SOLUTION
 
-# %% test id=train_step points=2
+# %% test id=train_step points=2 probe=_probe_train
 torch.manual_seed(0)
 _lin = nn.Linear(2, 2)
 with torch.no_grad():
@@ -182,8 +180,6 @@ def _hidden():
     expect_true(l2 < l1, "loss của hai bước liên tiếp trên cùng một lô", f"mong đợi giảm, nhận được {l1:.4f} rồi {l2:.4f}")
 
 _hidden()
-from dlbook.course import probe
-probe.check("train_step", lambda **kw: _probe_train(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -209,7 +205,7 @@ def predict(model, X, batch_size=256):
     return torch.cat(labels).cpu().numpy()
     ### END SOLUTION
 
-# %% test id=predict points=1
+# %% test id=predict points=1 probe=_probe_predict
 _lin = nn.Linear(2, 3)
 with torch.no_grad():
     _lin.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]))
@@ -236,8 +232,6 @@ def _hidden():
     expect_equal(_probe_predict(X, W, b), want, "predict với mô hình có Dropout (phải dùng model.eval())")
 
 _hidden()
-from dlbook.course import probe
-probe.check("predict", lambda **kw: _probe_predict(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -279,7 +273,7 @@ def train_mnist_cnn(X, y, seed=0):
     return model.eval()
     ### END SOLUTION
 
-# %% test id=train_mnist_cnn points=3
+# %% test id=train_mnist_cnn points=3 probe=_probe_heldout
 _model = train_mnist_cnn(X_train, y_train)
 _model.cpu().eval()
 with torch.no_grad():
@@ -297,6 +291,4 @@ def _probe_heldout(X, y, X_test, seed):
     with torch.no_grad():
         return torch.cat([model(X_test[i:i + 250]).argmax(1) for i in range(0, len(X_test), 250)]).numpy()
 
-from dlbook.course import probe
-probe.check("train_mnist_cnn", lambda **kw: _probe_heldout(**kw))
 ### END HIDDEN TESTS

@@ -90,8 +90,6 @@ def _hidden():
     expect_not_using(box_iou)
 
 _hidden()
-from dlbook.course import probe
-probe.check("box_iou", lambda **kw: box_iou(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -170,8 +168,6 @@ def _hidden():
     expect_not_using(nms)
 
 _hidden()
-from dlbook.course import probe
-probe.check("nms", lambda **kw: nms(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -224,8 +220,6 @@ def _hidden():
     expect_not_using(generate_anchors)
 
 _hidden()
-from dlbook.course import probe
-probe.check("generate_anchors", lambda **kw: generate_anchors(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -291,6 +285,4 @@ def _hidden():
     expect_not_using(roi_max_pool)
 
 _hidden()
-from dlbook.course import probe
-probe.check("roi_max_pool", lambda **kw: roi_max_pool(**kw))
 ### END HIDDEN TESTS

@@ -96,8 +96,6 @@ def _hidden():
     expect_not_using(scaled_dot_product_attention)
 
 _hidden()
-from dlbook.course import probe
-probe.check("scaled_dot_product_attention", lambda **kw: scaled_dot_product_attention(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -131,8 +129,6 @@ def _hidden():
     expect_not_using(causal_mask)
 
 _hidden()
-from dlbook.course import probe
-probe.check("causal_mask", lambda **kw: causal_mask(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -175,8 +171,6 @@ def _hidden():
     expect_not_using(additive_scores)
 
 _hidden()
-from dlbook.course import probe
-probe.check("additive_scores", lambda **kw: additive_scores(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -246,6 +240,4 @@ def _hidden():
     expect_not_using(multi_head_self_attention)
 
 _hidden()
-from dlbook.course import probe
-probe.check("multi_head_self_attention", lambda **kw: multi_head_self_attention(**kw))
 ### END HIDDEN TESTS

@@ -74,8 +74,6 @@ def _hidden():
     expect_not_using(discriminator_loss)
 
 _hidden()
-from dlbook.course import probe
-probe.check("discriminator_loss", lambda **kw: discriminator_loss(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -111,8 +109,6 @@ def _hidden():
     expect_not_using(generator_loss)
 
 _hidden()
-from dlbook.course import probe
-probe.check("generator_loss", lambda **kw: generator_loss(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -165,8 +161,6 @@ def _hidden():
     expect_not_using(generator_grads)
 
 _hidden()
-from dlbook.course import probe
-probe.check("generator_grads", lambda **kw: generator_grads(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -205,7 +199,7 @@ def gan_train_step(G, D, opt_G, opt_D, real, z):
     return d_loss.item(), g_loss.item()
     ### END SOLUTION
 
-# %% test id=gan_train_step points=3
+# %% test id=gan_train_step points=3 probe=_probe_gan
 torch.manual_seed(0)
 _G, _D = nn.Linear(1, 1), nn.Linear(1, 1)
 with torch.no_grad():
@@ -263,8 +257,6 @@ def _hidden():
     expect_close(got[7], Db.detach().numpy(), "bias của D sau hai bước", rtol=1e-7)
 
 _hidden()
-from dlbook.course import probe
-probe.check("gan_train_step", lambda **kw: _probe_gan(**kw))
 ### END HIDDEN TESTS
 
 # %% md

@@ -114,8 +114,6 @@ def _hidden():
     expect_not_using(causal_self_attention)
 
 _hidden()
-from dlbook.course import probe
-probe.check("causal_self_attention", lambda **kw: causal_self_attention(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -201,8 +199,6 @@ def _hidden():
     expect_not_using(layer_norm_backward)
 
 _hidden()
-from dlbook.course import probe
-probe.check("layer_norm_backward", lambda **kw: layer_norm_backward(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -259,7 +255,7 @@ def bpe_merge_step(word_freqs):
     return best, merged
     ### END SOLUTION
 
-# %% test id=bpe_merge_step points=3
+# %% test id=bpe_merge_step points=3 probe=_probe_bpe
 _corpus = {("l", "o", "w", "</w>"): 5, ("l", "o", "w", "e", "r", "</w>"): 2,
            ("n", "e", "w", "e", "s", "t", "</w>"): 6, ("w", "i", "d", "e", "s", "t", "</w>"): 3}
 _pair, _merged = bpe_merge_step(_corpus)
@@ -333,8 +329,6 @@ def _hidden():
     expect_not_using(bpe_merge_step)
 
 _hidden()
-from dlbook.course import probe
-probe.check("bpe_merge_step", lambda **kw: _probe_bpe(**kw))
 ### END HIDDEN TESTS
 
 # %% md

@@ -93,8 +93,6 @@ def _hidden():
     expect_not_using(linear_noise_schedule, modules=("dlbook", "diffusers"))
 
 _hidden()
-from dlbook.course import probe
-probe.check("linear_noise_schedule", lambda **kw: linear_noise_schedule(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -121,7 +119,7 @@ def q_sample(x0, t, noise, alpha_bars):
     return ab.sqrt() * x0 + (1.0 - ab).sqrt() * noise
     ### END SOLUTION
 
-# %% test id=q_sample points=2
+# %% test id=q_sample points=2 probe=_probe_q_sample
 _ab = torch.tensor([0.81, 0.36], dtype=torch.float64)
 _xt = q_sample(torch.ones(2, 3, dtype=torch.float64), torch.tensor([0, 1]), torch.zeros(2, 3, dtype=torch.float64), _ab)
 expect_close(_xt, [[0.9] * 3, [0.6] * 3], "q_sample với x0 = 1, noise = 0, t = (0, 1), ᾱ = (0.81, 0.36)")
@@ -146,8 +144,9 @@ def _hidden():
     expect_not_using(q_sample, modules=("dlbook", "diffusers"))
 
 _hidden()
-from dlbook.course import probe
-probe.check("q_sample", lambda x0, t, noise, alpha_bars: q_sample(torch.as_tensor(x0), torch.as_tensor(t), torch.as_tensor(noise), torch.as_tensor(alpha_bars)))
+def _probe_q_sample(x0, t, noise, alpha_bars):
+    return q_sample(torch.as_tensor(x0), torch.as_tensor(t), torch.as_tensor(noise),
+                    torch.as_tensor(alpha_bars))
 ### END HIDDEN TESTS
 
 # %% md
@@ -175,7 +174,7 @@ def ddpm_loss(model, x0, t, noise, alpha_bars):
     return nn.functional.mse_loss(model(x_t, t), noise)
     ### END SOLUTION
 
-# %% test id=ddpm_loss points=2
+# %% test id=ddpm_loss points=2 probe=_probe_loss
 _model = TinyEpsModel(torch.zeros(2, 2), torch.zeros(3, 2))       # ε_θ = tanh(0) = 0
 _noise = torch.tensor([[1.0, -2.0], [0.0, 3.0]], dtype=torch.float64)
 _loss = ddpm_loss(_model, torch.ones(2, 2, dtype=torch.float64), torch.tensor([0, 2]), _noise,
@@ -215,8 +214,6 @@ def _hidden():
     expect_not_using(ddpm_loss, modules=("dlbook", "diffusers"))
 
 _hidden()
-from dlbook.course import probe
-probe.check("ddpm_loss", lambda **kw: _probe_loss(**kw))
 ### END HIDDEN TESTS
 
 # %% md
@@ -250,7 +247,7 @@ def p_sample_step(model, x_t, t, betas, alphas, alpha_bars, noise):
         return mean + torch.sqrt(betas[t]) * noise
     ### END SOLUTION
 
-# %% test id=p_sample_step points=3
+# %% test id=p_sample_step points=3 probe=_probe_step
 _model = TinyEpsModel(torch.zeros(2, 2), torch.zeros(2, 2))       # ε_θ = 0
 _betas = torch.tensor([0.19, 0.36], dtype=torch.float64)
 _alphas = 1 - _betas
@@ -287,8 +284,6 @@ def _hidden():
     expect_not_using(p_sample_step, modules=("dlbook", "diffusers"))
 
 _hidden()
-from dlbook.course import probe
-probe.check("p_sample_step", lambda **kw: _probe_step(**kw))
 ### END HIDDEN TESTS
 
 # %% md

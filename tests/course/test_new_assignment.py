@@ -43,8 +43,7 @@ SOURCE = textwrap.dedent('''\
     # %% test id=sum_of_squares points=2
     expect_close(sum_of_squares([1.0, 2.0]), 5.0, "sum_of_squares([1, 2])")
     ### BEGIN HIDDEN TESTS
-    from dlbook.course import probe
-    probe.check("sum_of_squares", lambda **kw: sum_of_squares(**kw))
+    expect_close(sum_of_squares([]), 0.0, "sum_of_squares([])")
     ### END HIDDEN TESTS
 
     # %% md
@@ -60,8 +59,7 @@ SOURCE = textwrap.dedent('''\
     # %% test id=normalize points=1
     expect_close(normalize([1.0, 3.0]), [0.25, 0.75], "normalize([1, 3])")
     ### BEGIN HIDDEN TESTS
-    from dlbook.course import probe
-    probe.check("normalize", lambda **kw: normalize(**kw))
+    expect_close(normalize([2.0]), [1.0], "normalize([2])")
     ### END HIDDEN TESTS
     ''')
 

@@ -127,15 +127,36 @@ def test_solution_notebooks_are_built_from_the_course_sources():
         assert built == committed, f"solutions/{name} is stale: run tools/build_solutions.py"
 
 
-def test_builder_refuses_a_test_cell_without_hidden_tests_or_probe():
+TINY = ("# %% md\n# # T\n# %% solution id=f_code\ndef f(x):\n    ### BEGIN SOLUTION\n"
+        "    return x\n    ### END SOLUTION\n")
+
+
+def _test_cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def test_builder_refuses_a_test_cell_without_hidden_tests_or_with_its_own_probe_call():
     builder = _load_builder()
-    text = ("# %% md\n# # T\n# %% solution id=f_code\ndef f():\n    ### BEGIN SOLUTION\n"
-            "    return 1\n    ### END SOLUTION\n# %% test id=f points=1\nassert f() == 1\n")
     with pytest.raises(ValueError, match="hidden"):
-        builder.build_notebook("t", text)
-    text += "### BEGIN HIDDEN TESTS\nassert f() == 1\n### END HIDDEN TESTS\n"
+        builder.build_notebook("t", TINY + "# %% test id=f points=1\nassert f(1) == 1\n")
+    own = ("# %% test id=f points=1\nassert f(1) == 1\n### BEGIN HIDDEN TESTS\n"
+           "from dlbook.course import probe\nprobe.check(\"f\", f)\n### END HIDDEN TESTS\n")
     with pytest.raises(ValueError, match="probe"):
-        builder.build_notebook("t", text)
+        builder.build_notebook("t", TINY + own)
+
+
+def test_builder_ends_the_hidden_tests_with_the_probe_call():
+    builder = _load_builder()
+    hidden = "assert f(1) == 1\n### BEGIN HIDDEN TESTS\nassert f(2) == 2\n### END HIDDEN TESTS\n"
+    nb = builder.build_notebook("t", TINY + "# %% test id=f points=1\n" + hidden)
+    assert _test_cell(nb, "f").source.endswith(
+        'assert f(2) == 2\nfrom dlbook.course import probe\n'
+        'probe.check("f", lambda **kw: f(**kw))\n### END HIDDEN TESTS')
+    wrapped = hidden.replace("### END", "def _probe_f(x):\n    return f(float(x))\n### END")
+    nb = builder.build_notebook("t", TINY + "# %% test id=f points=1 probe=_probe_f\n" + wrapped)
+    assert 'probe.check("f", lambda **kw: _probe_f(**kw))' in _test_cell(nb, "f").source
+    with pytest.raises(ValueError, match="Python name"):
+        builder.build_notebook("t", TINY + "# %% test id=f points=1 probe=f(1)\n" + hidden)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
