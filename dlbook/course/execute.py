@@ -101,7 +101,7 @@ class GradingContext:
     deadline: float = 0.0
     scratch_base: Optional[str] = None
     mpl_cache: Optional[str] = None
-    rules: Dict[str, Any] = field(default_factory=dict)  #: RULES of verify.py
+    rules: Dict[str, Any] = field(default_factory=dict)  #: the rules of verify.py's tasks
     runtime: Optional[Path] = None  #: the student runtime (dlbook.course.runtime)
     hide: List[Any] = field(default_factory=list)  #: packages hidden from the sandbox
     runs: Dict[str, NotebookRun] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """The assignment rules, checked by the trusted grader on the submitted source (never in the kernel).
 
-``solutions/<assignment>/verify.py`` declares ``RULES = {grade_id: Rules(...)}`` beside ``TASKS``
-(:class:`dlbook.course.verify_api.Rules`). :func:`check_rules` reads the cells of the submitted
+Each task of ``solutions/<assignment>/verify.py`` carries its rules,
+``Task(..., rules=Rules(...))`` (:class:`dlbook.course.verify_api.Rules`). :func:`check_rules` reads the cells of the submitted
 notebook (after nbgrader restored the locked and test cells) and returns, per task, the list of
 violations in Vietnamese:
 

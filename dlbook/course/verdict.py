@@ -71,12 +71,17 @@ def load_tasks(verify_path: Path) -> Dict[str, Task]:
 
 
 def load_rules(verify_path: Path) -> Dict[str, Rules]:
-    """``RULES = {grade_id: Rules(...)}`` of ``verify.py`` (empty when it declares none)."""
+    """The rules of each task of ``verify.py`` (``Task(..., rules=...)``; tasks without rules
+    are left out)."""
     return load_verifier(verify_path)[1]
 
 
 def load_verifier(verify_path: Path) -> Tuple[Dict[str, Task], Dict[str, Rules]]:
-    """``TASKS`` and ``RULES`` of ``verify.py`` (instructor's code, trusted)."""
+    """``TASKS`` of ``verify.py`` (instructor's code, trusted) and the rules its tasks carry.
+
+    A verifier may also declare the rules apart, ``RULES = {grade_id: Rules(...)}`` (for a task
+    that has no ``Task``: rules without a result check); a task must not get rules both ways.
+    """
     if not verify_path.is_file():
         return {}, {}
     name = f"_dlbook_verify_{abs(hash(str(verify_path.resolve())))}"
@@ -104,7 +109,15 @@ def load_verifier(verify_path: Path) -> Tuple[Dict[str, Task], Dict[str, Rules]]
     for task_id in rules:
         if not isinstance(task_id, str) or not TASK_ID_PATTERN.match(task_id):
             raise VerifierError(f"{verify_path}: mã câu {task_id!r} của RULES không hợp lệ.")
-    return dict(tasks), dict(rules)
+    carried = {task_id: task.rules for task_id, task in tasks.items()
+               if getattr(task, "rules", None) is not None}
+    if not all(isinstance(r, Rules) for r in carried.values()):
+        raise VerifierError(f"{verify_path}: rules= của một Task phải là Rules(...).")
+    both = sorted(set(carried) & set(rules))
+    if both:
+        raise VerifierError(f"{verify_path}: câu {', '.join(both)} có quy tắc ở cả Task(rules=...) "
+                            "lẫn RULES; chỉ khai báo một chỗ.")
+    return dict(tasks), {**rules, **carried}
 
 
 def new_seed() -> int:

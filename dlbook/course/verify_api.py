@@ -53,7 +53,8 @@ class Task:
     ``np.allclose(student, reference, rtol, atol)`` for floats, exact equality for ints and bools.
     ``compare(student_outputs, reference_outputs, case) -> bool`` replaces that comparison when
     values cannot be compared one by one (e.g. an accuracy threshold on held-out data, labels in
-    ``case["_y"]``).
+    ``case["_y"]``). ``rules`` says what the answer may use (:class:`Rules`, checked on the
+    submitted source); a task without rules is checked for its results only.
     """
 
     make_cases: Callable[[np.random.Generator], List[Case]]
@@ -61,6 +62,7 @@ class Task:
     rtol: float = 1e-6
     atol: float = 1e-8
     compare: Optional[Callable[[Outputs, Outputs, Case], bool]] = None
+    rules: Optional["Rules"] = None
 
 
 #: Libraries that hold a reference implementation of the numpy exercises (and the book's own).

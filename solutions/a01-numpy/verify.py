@@ -100,18 +100,11 @@ def _moving_ref(x, k):
 
 
 TASKS = {
-    "standardize_columns": Task(_standardize_cases, _standardize_ref, rtol=1e-7, atol=1e-9),
-    "pairwise_sq_distances": Task(_pairwise_cases, _pairwise_ref, compare=_pairwise_compare),
-    "softmax_rows": Task(_softmax_cases, _softmax_ref, rtol=1e-7, atol=1e-12),
-    "one_hot": Task(_one_hot_cases, _one_hot_ref),
-    "moving_average": Task(_moving_cases, _moving_ref, rtol=1e-7, atol=1e-9),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "standardize_columns": NUMPY_NO_LOOPS,
-    "pairwise_sq_distances": NUMPY_NO_LOOPS,
-    "softmax_rows": NUMPY_NO_LOOPS,
-    "one_hot": NUMPY_NO_LOOPS,
-    "moving_average": NUMPY_NO_LOOPS,
+    "standardize_columns": Task(_standardize_cases, _standardize_ref, rtol=1e-7, atol=1e-9,
+                                rules=NUMPY_NO_LOOPS),
+    "pairwise_sq_distances": Task(_pairwise_cases, _pairwise_ref, compare=_pairwise_compare,
+                                  rules=NUMPY_NO_LOOPS),
+    "softmax_rows": Task(_softmax_cases, _softmax_ref, rtol=1e-7, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "one_hot": Task(_one_hot_cases, _one_hot_ref, rules=NUMPY_NO_LOOPS),
+    "moving_average": Task(_moving_cases, _moving_ref, rtol=1e-7, atol=1e-9, rules=NUMPY_NO_LOOPS),
 }

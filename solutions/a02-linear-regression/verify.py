@@ -111,21 +111,16 @@ def _standardize_ref(X_train, X_test):
     return scaler.transform(X_train), scaler.transform(X_test)
 
 
-TASKS = {
-    "add_bias_column": Task(_bias_cases, _bias_ref),
-    "mse_loss_and_grad": Task(_mse_cases, _mse_ref, rtol=1e-8, atol=1e-10),
-    "gradient_descent": Task(_gd_cases, _gd_ref, rtol=1e-7, atol=1e-10),
-    "normal_equation": Task(_normal_cases, _normal_ref, rtol=1e-6, atol=1e-8),
-    "r2_score": Task(_r2_cases, _r2_ref, rtol=1e-8, atol=1e-10),
-    "standardize_train_test": Task(_standardize_cases, _standardize_ref, rtol=1e-8, atol=1e-10),
-}
+#: The normal equation must be solved, not handed to numpy's least-squares solver.
+NUMPY_WITHOUT_LSTSQ = Rules(forbid_imports=NUMPY_ONLY.forbid_imports + ("numpy.linalg.lstsq",))
 
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "add_bias_column": NUMPY_NO_LOOPS,
-    "mse_loss_and_grad": NUMPY_NO_LOOPS,
-    "gradient_descent": NUMPY_ONLY,
-    "normal_equation": Rules(forbid_imports=NUMPY_ONLY.forbid_imports + ("numpy.linalg.lstsq",)),
-    "r2_score": NUMPY_NO_LOOPS,
-    "standardize_train_test": NUMPY_NO_LOOPS,
+TASKS = {
+    "add_bias_column": Task(_bias_cases, _bias_ref, rules=NUMPY_NO_LOOPS),
+    "mse_loss_and_grad": Task(_mse_cases, _mse_ref, rtol=1e-8, atol=1e-10, rules=NUMPY_NO_LOOPS),
+    "gradient_descent": Task(_gd_cases, _gd_ref, rtol=1e-7, atol=1e-10, rules=NUMPY_ONLY),
+    "normal_equation": Task(_normal_cases, _normal_ref, rtol=1e-6, atol=1e-8,
+                            rules=NUMPY_WITHOUT_LSTSQ),
+    "r2_score": Task(_r2_cases, _r2_ref, rtol=1e-8, atol=1e-10, rules=NUMPY_NO_LOOPS),
+    "standardize_train_test": Task(_standardize_cases, _standardize_ref, rtol=1e-8, atol=1e-10,
+                                   rules=NUMPY_NO_LOOPS),
 }

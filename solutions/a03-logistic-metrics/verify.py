@@ -95,20 +95,10 @@ def _ce_ref(Z, y):
 
 
 TASKS = {
-    "sigmoid": Task(_sigmoid_cases, _sigmoid_ref, rtol=1e-9, atol=1e-300),
-    "bce_loss_and_grad": Task(_bce_cases, _bce_ref, rtol=1e-7, atol=1e-10),
-    "confusion_matrix_binary": Task(_confusion_cases, _confusion_ref),
-    "precision_recall_f1": Task(_prf_cases, _prf_ref, rtol=1e-9, atol=1e-12),
-    "roc_auc": Task(_auc_cases, _auc_ref, rtol=1e-9, atol=1e-12),
-    "softmax_cross_entropy": Task(_ce_cases, _ce_ref, rtol=1e-7, atol=1e-10),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "sigmoid": NUMPY_NO_LOOPS,
-    "bce_loss_and_grad": NUMPY_NO_LOOPS,
-    "confusion_matrix_binary": NUMPY_NO_LOOPS,
-    "precision_recall_f1": NUMPY_ONLY,
-    "roc_auc": NUMPY_NO_LOOPS,
-    "softmax_cross_entropy": NUMPY_NO_LOOPS,
+    "sigmoid": Task(_sigmoid_cases, _sigmoid_ref, rtol=1e-9, atol=1e-300, rules=NUMPY_NO_LOOPS),
+    "bce_loss_and_grad": Task(_bce_cases, _bce_ref, rtol=1e-7, atol=1e-10, rules=NUMPY_NO_LOOPS),
+    "confusion_matrix_binary": Task(_confusion_cases, _confusion_ref, rules=NUMPY_NO_LOOPS),
+    "precision_recall_f1": Task(_prf_cases, _prf_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_ONLY),
+    "roc_auc": Task(_auc_cases, _auc_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "softmax_cross_entropy": Task(_ce_cases, _ce_ref, rtol=1e-7, atol=1e-10, rules=NUMPY_NO_LOOPS),
 }

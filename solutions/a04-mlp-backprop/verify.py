@@ -95,18 +95,10 @@ def _step_ref(X, y, W1, b1, W2, b2, lr):
 
 
 TASKS = {
-    "dense_backward": Task(_dense_cases, _dense_ref, rtol=1e-9, atol=1e-12),
-    "mlp_forward": Task(_forward_cases, _forward_ref, rtol=1e-7, atol=1e-12),
-    "mlp_loss_and_grads": Task(_loss_cases, _loss_ref, rtol=1e-7, atol=1e-10),
-    "numerical_gradient": Task(_numgrad_cases, _numgrad_ref, rtol=1e-6, atol=1e-6),
-    "sigmoid_net_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "dense_backward": NUMPY_NO_LOOPS,
-    "mlp_forward": NUMPY_NO_LOOPS,
-    "mlp_loss_and_grads": NUMPY_NO_LOOPS,
-    "numerical_gradient": NUMPY_ONLY,
-    "sigmoid_net_step": NUMPY_NO_LOOPS,
+    "dense_backward": Task(_dense_cases, _dense_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "mlp_forward": Task(_forward_cases, _forward_ref, rtol=1e-7, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "mlp_loss_and_grads": Task(_loss_cases, _loss_ref, rtol=1e-7, atol=1e-10, rules=NUMPY_NO_LOOPS),
+    "numerical_gradient": Task(_numgrad_cases, _numgrad_ref, rtol=1e-6, atol=1e-6,
+                               rules=NUMPY_ONLY),
+    "sigmoid_net_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10, rules=NUMPY_NO_LOOPS),
 }

@@ -97,18 +97,13 @@ def _pool_backward_ref(dout, x, pool, stride):
 
 
 TASKS = {
-    "conv_output_size": Task(_size_cases, _size_ref),
-    "conv2d_forward": Task(_conv_forward_cases, _conv_forward_ref, rtol=1e-8, atol=1e-10),
-    "conv2d_backward": Task(_conv_backward_cases, _conv_backward_ref, rtol=1e-8, atol=1e-10),
-    "maxpool_forward": Task(_pool_forward_cases, _pool_forward_ref, rtol=1e-12, atol=0.0),
-    "maxpool_backward": Task(_pool_backward_cases, _pool_backward_ref, rtol=1e-10, atol=1e-12),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "conv_output_size": NUMPY_ONLY,
-    "conv2d_forward": NUMPY_ONLY,
-    "conv2d_backward": NUMPY_ONLY,
-    "maxpool_forward": NUMPY_ONLY,
-    "maxpool_backward": NUMPY_ONLY,
+    "conv_output_size": Task(_size_cases, _size_ref, rules=NUMPY_ONLY),
+    "conv2d_forward": Task(_conv_forward_cases, _conv_forward_ref, rtol=1e-8, atol=1e-10,
+                           rules=NUMPY_ONLY),
+    "conv2d_backward": Task(_conv_backward_cases, _conv_backward_ref, rtol=1e-8, atol=1e-10,
+                            rules=NUMPY_ONLY),
+    "maxpool_forward": Task(_pool_forward_cases, _pool_forward_ref, rtol=1e-12, atol=0.0,
+                            rules=NUMPY_ONLY),
+    "maxpool_backward": Task(_pool_backward_cases, _pool_backward_ref, rtol=1e-10, atol=1e-12,
+                             rules=NUMPY_ONLY),
 }

@@ -115,18 +115,13 @@ def _bn_backward_ref(dout, x, gamma, eps):
 
 
 TASKS = {
-    "momentum_step": Task(_momentum_cases, _momentum_ref, rtol=1e-10, atol=1e-12),
-    "adam_step": Task(_adam_cases, _adam_ref, rtol=1e-8, atol=1e-12),
-    "dropout_forward": Task(_dropout_cases, _dropout_ref, rtol=1e-12, atol=0.0),
-    "batchnorm_forward": Task(_bn_forward_cases, _bn_forward_ref, rtol=1e-7, atol=1e-9),
-    "batchnorm_backward": Task(_bn_backward_cases, _bn_backward_ref, rtol=1e-6, atol=1e-8),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "momentum_step": NUMPY_NO_LOOPS,
-    "adam_step": NUMPY_NO_LOOPS,
-    "dropout_forward": NUMPY_NO_LOOPS,
-    "batchnorm_forward": NUMPY_NO_LOOPS,
-    "batchnorm_backward": NUMPY_NO_LOOPS,
+    "momentum_step": Task(_momentum_cases, _momentum_ref, rtol=1e-10, atol=1e-12,
+                          rules=NUMPY_NO_LOOPS),
+    "adam_step": Task(_adam_cases, _adam_ref, rtol=1e-8, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "dropout_forward": Task(_dropout_cases, _dropout_ref, rtol=1e-12, atol=0.0,
+                            rules=NUMPY_NO_LOOPS),
+    "batchnorm_forward": Task(_bn_forward_cases, _bn_forward_ref, rtol=1e-7, atol=1e-9,
+                              rules=NUMPY_NO_LOOPS),
+    "batchnorm_backward": Task(_bn_backward_cases, _bn_backward_ref, rtol=1e-6, atol=1e-8,
+                               rules=NUMPY_NO_LOOPS),
 }

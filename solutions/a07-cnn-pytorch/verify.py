@@ -124,18 +124,10 @@ def _heldout_compare(student, reference, case):
 
 
 TASKS = {
-    "build_cnn": Task(_build_cases, _build_ref),
-    "accuracy": Task(_accuracy_cases, _accuracy_ref, rtol=1e-6, atol=1e-7),
-    "train_step": Task(_train_cases, _train_ref, rtol=1e-7, atol=1e-10),
-    "predict": Task(_predict_cases, _predict_ref),
-    "train_mnist_cnn": Task(_heldout_cases, _heldout_ref, compare=_heldout_compare),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "build_cnn": TORCH_ALLOWED,
-    "accuracy": TORCH_ALLOWED,
-    "train_step": TORCH_ALLOWED,
-    "predict": TORCH_ALLOWED,
-    "train_mnist_cnn": TORCH_ALLOWED,
+    "build_cnn": Task(_build_cases, _build_ref, rules=TORCH_ALLOWED),
+    "accuracy": Task(_accuracy_cases, _accuracy_ref, rtol=1e-6, atol=1e-7, rules=TORCH_ALLOWED),
+    "train_step": Task(_train_cases, _train_ref, rtol=1e-7, atol=1e-10, rules=TORCH_ALLOWED),
+    "predict": Task(_predict_cases, _predict_ref, rules=TORCH_ALLOWED),
+    "train_mnist_cnn": Task(_heldout_cases, _heldout_ref, compare=_heldout_compare,
+                            rules=TORCH_ALLOWED),
 }

@@ -80,16 +80,9 @@ def _roi_ref(feature, roi, output_size):
 
 
 TASKS = {
-    "box_iou": Task(_iou_cases, _iou_ref, rtol=1e-9, atol=1e-12),
-    "nms": Task(_nms_cases, _nms_ref),
-    "generate_anchors": Task(_anchor_cases, _anchor_ref, rtol=1e-9, atol=1e-9),
-    "roi_max_pool": Task(_roi_cases, _roi_ref, rtol=1e-12, atol=0.0),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "box_iou": NUMPY_NO_LOOPS,
-    "nms": NUMPY_ONLY,
-    "generate_anchors": NUMPY_NO_LOOPS,
-    "roi_max_pool": NUMPY_ONLY,
+    "box_iou": Task(_iou_cases, _iou_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "nms": Task(_nms_cases, _nms_ref, rules=NUMPY_ONLY),
+    "generate_anchors": Task(_anchor_cases, _anchor_ref, rtol=1e-9, atol=1e-9,
+                             rules=NUMPY_NO_LOOPS),
+    "roi_max_pool": Task(_roi_cases, _roi_ref, rtol=1e-12, atol=0.0, rules=NUMPY_ONLY),
 }

@@ -104,18 +104,9 @@ def _clip_ref(dU, dW, db, max_norm):
 
 
 TASKS = {
-    "rnn_step": Task(_step_cases, _step_ref, rtol=1e-9, atol=1e-12),
-    "rnn_forward": Task(_forward_cases, _forward_ref, rtol=1e-9, atol=1e-12),
-    "rnn_backward": Task(_backward_cases, _backward_ref, rtol=1e-6, atol=1e-9),
-    "jacobian_norms": Task(_jacobian_cases, _jacobian_ref, rtol=1e-8, atol=1e-12),
-    "clip_gradients": Task(_clip_cases, _clip_ref, rtol=1e-6, atol=1e-12),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "rnn_step": NUMPY_NO_LOOPS,
-    "rnn_forward": NUMPY_ONLY,
-    "rnn_backward": NUMPY_ONLY,
-    "jacobian_norms": NUMPY_ONLY,
-    "clip_gradients": NUMPY_ONLY,
+    "rnn_step": Task(_step_cases, _step_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "rnn_forward": Task(_forward_cases, _forward_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_ONLY),
+    "rnn_backward": Task(_backward_cases, _backward_ref, rtol=1e-6, atol=1e-9, rules=NUMPY_ONLY),
+    "jacobian_norms": Task(_jacobian_cases, _jacobian_ref, rtol=1e-8, atol=1e-12, rules=NUMPY_ONLY),
+    "clip_gradients": Task(_clip_cases, _clip_ref, rtol=1e-6, atol=1e-12, rules=NUMPY_ONLY),
 }

@@ -90,16 +90,11 @@ def _mhsa_ref(X, Wq, Wk, Wv, Wo, num_heads):
 
 
 TASKS = {
-    "scaled_dot_product_attention": Task(_sdpa_cases, _sdpa_ref, rtol=1e-7, atol=1e-10),
-    "causal_mask": Task(_causal_cases, _causal_ref),
-    "additive_scores": Task(_additive_cases, _additive_ref, rtol=1e-9, atol=1e-12),
-    "multi_head_self_attention": Task(_mhsa_cases, _mhsa_ref, rtol=1e-7, atol=1e-10),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "scaled_dot_product_attention": NUMPY_NO_LOOPS,
-    "causal_mask": NUMPY_NO_LOOPS,
-    "additive_scores": NUMPY_NO_LOOPS,
-    "multi_head_self_attention": NUMPY_NO_LOOPS,
+    "scaled_dot_product_attention": Task(_sdpa_cases, _sdpa_ref, rtol=1e-7, atol=1e-10,
+                                         rules=NUMPY_NO_LOOPS),
+    "causal_mask": Task(_causal_cases, _causal_ref, rules=NUMPY_NO_LOOPS),
+    "additive_scores": Task(_additive_cases, _additive_ref, rtol=1e-9, atol=1e-12,
+                            rules=NUMPY_NO_LOOPS),
+    "multi_head_self_attention": Task(_mhsa_cases, _mhsa_ref, rtol=1e-7, atol=1e-10,
+                                      rules=NUMPY_NO_LOOPS),
 }

@@ -97,16 +97,8 @@ def _step_ref(real, z, G_W, G_b, D_W, D_b, lr):
 
 
 TASKS = {
-    "discriminator_loss": Task(_d_cases, _d_ref, rtol=1e-9, atol=1e-12),
-    "generator_loss": Task(_g_cases, _g_ref, rtol=1e-9, atol=1e-12),
-    "generator_grads": Task(_grads_cases, _grads_ref, rtol=1e-8, atol=1e-15),
-    "gan_train_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10),
-}
-
-#: What each task's answer may use (checked outside the kernel on the submitted source).
-RULES = {
-    "discriminator_loss": NUMPY_NO_LOOPS,
-    "generator_loss": NUMPY_NO_LOOPS,
-    "generator_grads": NUMPY_NO_LOOPS,
-    "gan_train_step": TORCH_ALLOWED,
+    "discriminator_loss": Task(_d_cases, _d_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "generator_loss": Task(_g_cases, _g_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+    "generator_grads": Task(_grads_cases, _grads_ref, rtol=1e-8, atol=1e-15, rules=NUMPY_NO_LOOPS),
+    "gan_train_step": Task(_step_cases, _step_ref, rtol=1e-7, atol=1e-10, rules=TORCH_ALLOWED),
 }

@@ -211,15 +211,12 @@ def _bpe_ref(words, freqs):
 
 
 TASKS = {
-    "causal_self_attention": Task(_attention_cases, _attention_ref, rtol=1e-7, atol=1e-10),
-    "layer_norm_backward": Task(_layer_norm_cases, _layer_norm_ref, rtol=1e-6, atol=1e-9),
-    "bpe_merge_step": Task(_bpe_cases, _bpe_ref),
+    "causal_self_attention": Task(_attention_cases, _attention_ref, rtol=1e-7, atol=1e-10,
+                                  rules=NUMPY_NO_LOOPS),
+    "layer_norm_backward": Task(_layer_norm_cases, _layer_norm_ref, rtol=1e-6, atol=1e-9,
+                                rules=NUMPY_NO_LOOPS),
+    "bpe_merge_step": Task(_bpe_cases, _bpe_ref, rules=NUMPY_ONLY),
 }
 
 # Checked by the trusted grader on the submitted source (never in the kernel): numpy only, no
 # dlbook.scratch / torch / scipy / sklearn; tasks 1-2 without Python loops, task 3 may loop.
-RULES = {
-    "causal_self_attention": NUMPY_NO_LOOPS,
-    "layer_norm_backward": NUMPY_NO_LOOPS,
-    "bpe_merge_step": NUMPY_ONLY,
-}

@@ -85,10 +85,9 @@ VERIFY = textwrap.dedent('''\
 
 
     TASKS = {
-        "sum_of_squares": Task(_vectors, _sum_ref, rtol=1e-9, atol=1e-12),
-        "normalize": Task(_vectors, _normalize_ref, rtol=1e-9, atol=1e-12),
+        "sum_of_squares": Task(_vectors, _sum_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
+        "normalize": Task(_vectors, _normalize_ref, rtol=1e-9, atol=1e-12, rules=NUMPY_NO_LOOPS),
     }
-    RULES = {"sum_of_squares": NUMPY_NO_LOOPS, "normalize": NUMPY_NO_LOOPS}
     ''')
 
 LOOPED = ("def sum_of_squares(x):\n    total = 0.0\n    for v in x:\n        total += v * v\n"
