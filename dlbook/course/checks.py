@@ -258,14 +258,7 @@ def expect_no_loops(func: Callable[..., Any], what: Optional[str] = None) -> Non
     ``np.fromiter``, ``np.frompyfunc``.
     """
     what = what or f"hàm `{getattr(func, '__name__', func)}`"
-    seen: set = set()
-    todo = [inspect.unwrap(func)]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        nodes = list(_body_nodes(_function_tree(current, what)))
+    for current, nodes in _with_helpers(func, what):
         for node in nodes:
             if isinstance(node, _LOOP_NODES):
                 kind = {ast.For: "vòng lặp for", ast.AsyncFor: "vòng lặp for",
@@ -279,6 +272,20 @@ def expect_no_loops(func: Callable[..., Any], what: Optional[str] = None) -> Non
                 _fail(what, f"mong đợi code vector hóa, nhận được lời gọi "
                             f"`{_attr_name(node.func)}` (một vòng lặp trá hình) trong "
                             f"`{current.__name__}`.")
+
+
+def _with_helpers(func: Callable[..., Any], what: str):
+    """``(function, nodes of its body)`` for ``func`` and, transitively, every notebook helper it
+    calls (each once)."""
+    seen: set = set()
+    todo = [inspect.unwrap(func)]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        nodes = list(_body_nodes(_function_tree(current, what)))
+        yield current, nodes
         todo.extend(_helpers(current, nodes))
 
 
@@ -303,14 +310,7 @@ def expect_not_using(func: Callable[..., Any],
     def is_banned(module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in banned)
 
-    seen: set = set()
-    todo = [inspect.unwrap(func)]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        nodes = list(_body_nodes(_function_tree(current, what)))
+    for current, nodes in _with_helpers(func, what):
         for node in nodes:
             culprit = None
             if isinstance(node, ast.Import):
@@ -333,4 +333,3 @@ def expect_not_using(func: Callable[..., Any],
             if culprit:
                 _fail(what, f"bài này yêu cầu tự cài đặt thuật toán, nhưng `{current.__name__}` "
                             f"dùng `{culprit}`.")
-        todo.extend(_helpers(current, nodes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.nn.mobilenet import conv_bn_act
+from dlbook.nn.mobilenet import conv_bn_act, pooled_classifier
 
 
 class SqueezeExcitation(nn.Module):
@@ -88,10 +88,4 @@ def efficientnet_b0(num_classes: int = 1000, dropout: float = 0.2, stochastic_de
             layers.append(MBConv(c_in if i == 0 else c_out, c_out, k, s if i == 0 else 1, expand, drop))
             index += 1
     layers.append(conv_bn_act(320, 1280, 1, activation=nn.SiLU))
-    return nn.Sequential(
-        nn.Sequential(*layers),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-        nn.Dropout(dropout),
-        nn.Linear(1280, num_classes),
-    )
+    return pooled_classifier(layers, 1280, num_classes, dropout)

@@ -42,6 +42,18 @@ class InvertedResidual(nn.Module):
         return x + out if self.use_shortcut else out
 
 
+def pooled_classifier(layers: list[nn.Module], channels: int, num_classes: int,
+                      dropout: float) -> nn.Sequential:
+    """``features`` (the layers, index 0) → global average pooling → dropout → linear."""
+    return nn.Sequential(
+        nn.Sequential(*layers),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Dropout(dropout),
+        nn.Linear(channels, num_classes),
+    )
+
+
 #: (expansion t, output channels c, repeats n, first stride s), Table 2 of the paper.
 MOBILENET_V2_CONFIG = [
     (1, 16, 1, 1),
@@ -63,10 +75,4 @@ def mobilenet_v2(num_classes: int = 1000, dropout: float = 0.2) -> nn.Sequential
             layers.append(InvertedResidual(channels, c, s if i == 0 else 1, t))
             channels = c
     layers.append(conv_bn_act(channels, 1280, 1))
-    return nn.Sequential(
-        nn.Sequential(*layers),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-        nn.Dropout(dropout),
-        nn.Linear(1280, num_classes),
-    )
+    return pooled_classifier(layers, 1280, num_classes, dropout)

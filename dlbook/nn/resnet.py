@@ -15,21 +15,16 @@ def _conv_bn(in_channels, out_channels, kernel_size, stride=1) -> list[nn.Module
     ]
 
 
-class BasicBlock(nn.Module):
-    """Two 3×3 convolutions; the input is added back: out = ReLU(F(x) + shortcut(x)).
+class _ResidualBlock(nn.Module):
+    """out = ReLU(F(x) + shortcut(x)), F being the block's ``residual`` branch.
 
     The shortcut is the identity, or a 1×1 convolution with stride (+ batch norm) when the
     number of channels or the spatial size changes.
     """
 
-    expansion = 1
-
-    def __init__(self, in_channels: int, channels: int, stride: int = 1):
+    def __init__(self, residual: nn.Module, in_channels: int, out_channels: int, stride: int):
         super().__init__()
-        out_channels = channels * self.expansion
-        self.residual = nn.Sequential(
-            *_conv_bn(in_channels, channels, 3, stride), nn.ReLU(inplace=True), *_conv_bn(channels, out_channels, 3)
-        )
+        self.residual = residual
         self.shortcut = (
             nn.Sequential(*_conv_bn(in_channels, out_channels, 1, stride))
             if stride != 1 or in_channels != out_channels
@@ -41,7 +36,20 @@ class BasicBlock(nn.Module):
         return self.relu(self.residual(x) + self.shortcut(x))
 
 
-class Bottleneck(nn.Module):
+class BasicBlock(_ResidualBlock):
+    """Two 3×3 convolutions; the input is added back (see :class:`_ResidualBlock`)."""
+
+    expansion = 1
+
+    def __init__(self, in_channels: int, channels: int, stride: int = 1):
+        out_channels = channels * self.expansion
+        residual = nn.Sequential(
+            *_conv_bn(in_channels, channels, 3, stride), nn.ReLU(inplace=True), *_conv_bn(channels, out_channels, 3)
+        )
+        super().__init__(residual, in_channels, out_channels, stride)
+
+
+class Bottleneck(_ResidualBlock):
     """1×1 (reduce) → 3×3 → 1×1 (expand ×4) with a shortcut; used by ResNet-50/101/152.
 
     The stride is on the 3×3 convolution (as in torchvision's "ResNet v1.5"; the parameter count
@@ -51,24 +59,15 @@ class Bottleneck(nn.Module):
     expansion = 4
 
     def __init__(self, in_channels: int, channels: int, stride: int = 1):
-        super().__init__()
         out_channels = channels * self.expansion
-        self.residual = nn.Sequential(
+        residual = nn.Sequential(
             *_conv_bn(in_channels, channels, 1),
             nn.ReLU(inplace=True),
             *_conv_bn(channels, channels, 3, stride),
             nn.ReLU(inplace=True),
             *_conv_bn(channels, out_channels, 1),
         )
-        self.shortcut = (
-            nn.Sequential(*_conv_bn(in_channels, out_channels, 1, stride))
-            if stride != 1 or in_channels != out_channels
-            else nn.Identity()
-        )
-        self.relu = nn.ReLU(inplace=True)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.relu(self.residual(x) + self.shortcut(x))
+        super().__init__(residual, in_channels, out_channels, stride)
 
 
 class ResNet(nn.Module):

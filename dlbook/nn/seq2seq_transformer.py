@@ -20,9 +20,9 @@ import math
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
 from dlbook.errors import DlbookError, check_positive
+from dlbook.nn.teacher_forcing import teacher_forced_loss
 from dlbook.nn.transformer import (
     TransformerDecoderBlock,
     TransformerEncoderBlock,
@@ -124,9 +124,7 @@ class Seq2SeqTransformer(nn.Module):
 
     def loss(self, src, tgt):
         """Cross-entropy of predicting ``tgt[:, 1:]`` from ``tgt[:, :-1]`` (padding ignored)."""
-        logits, _ = self.forward(src, tgt[:, :-1])
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt[:, 1:].reshape(-1),
-                               ignore_index=self.pad_idx)
+        return teacher_forced_loss(self, src, tgt, self.pad_idx)
 
     @torch.no_grad()
     def translate(self, src, start_id: int, end_id: int, max_len: int = 12):

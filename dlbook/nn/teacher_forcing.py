@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from dlbook.errors import DlbookError
+
+
+def teacher_forced_loss(model, src, tgt, pad_idx: int) -> torch.Tensor:
+    """Mean cross-entropy of predicting ``tgt[:, 1:]`` when the decoder reads ``tgt[:, :-1]``
+    (``model(src, tgt_in)`` returns ``(logits, attention)``); padding positions are ignored."""
+    logits, _ = model(src, tgt[:, :-1])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt[:, 1:].reshape(-1),
+                           ignore_index=pad_idx)
 
 
 def train_teacher_forced(model, inputs, targets, *, input_dtype, epochs: int, batch_size: int,

@@ -35,8 +35,18 @@ def _check_hparams(model):
 
 
 class _GDClassifier(ClassifierMixin, BaseEstimator):
-    """Input checks and ``score`` (accuracy) shared by the two classifiers; ``get_params`` /
-    ``set_params`` from scikit-learn, so ``clone``, ``GridSearchCV`` and ``Pipeline`` work."""
+    """Hyper-parameters, input checks and ``score`` (accuracy) shared by the two classifiers;
+    ``get_params`` / ``set_params`` from scikit-learn, so ``clone``, ``GridSearchCV`` and
+    ``Pipeline`` work."""
+
+    def __init__(self, lr: float = 0.1, max_epochs: int = 1000, tol: float = 1e-6,
+                 l2: float = 0.0, fit_intercept: bool = True, record_history: bool = True):
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.tol = tol
+        self.l2 = l2
+        self.fit_intercept = fit_intercept
+        self.record_history = record_history
 
     def _descend(self, loss, grad, w0):
         """Run the shared gradient-descent loop and store its bookkeeping; returns the weights."""
@@ -63,15 +73,6 @@ class _GDClassifier(ClassifierMixin, BaseEstimator):
 class LogisticRegressionGD(_GDClassifier):
     """Binary logistic regression. Learned: ``coef_`` (d,), ``intercept_``, ``classes_``,
     ``history_`` (loss per epoch), ``n_epochs_``, ``stop_reason_``."""
-
-    def __init__(self, lr: float = 0.1, max_epochs: int = 1000, tol: float = 1e-6,
-                 l2: float = 0.0, fit_intercept: bool = True, record_history: bool = True):
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.tol = tol
-        self.l2 = l2
-        self.fit_intercept = fit_intercept
-        self.record_history = record_history
 
     def _loss(self, X, y, w, b):
         z = X @ w + b
@@ -127,15 +128,6 @@ class LogisticRegressionGD(_GDClassifier):
 class SoftmaxRegressionGD(_GDClassifier):
     """Multinomial (softmax) regression. Learned: ``coef_`` (K, d), ``intercept_`` (K,),
     ``classes_``, ``history_``, ``n_epochs_``, ``stop_reason_``."""
-
-    def __init__(self, lr: float = 0.1, max_epochs: int = 1000, tol: float = 1e-6,
-                 l2: float = 0.0, fit_intercept: bool = True, record_history: bool = True):
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.tol = tol
-        self.l2 = l2
-        self.fit_intercept = fit_intercept
-        self.record_history = record_history
 
     def _loss(self, X, idx, W, b):
         logp = log_softmax(X @ W.T + b)
