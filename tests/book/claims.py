@@ -45,17 +45,12 @@ class Claim:
 
 
 def _reader_text(prose: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Prose lines with each glued value replaced by PLACEHOLDER, math, code and other roles
-    blanked, quotations blanked (a quoted claim of another book is not ours)."""
-    numbers = [n for n, _ in prose]
-    text = "\n".join(t for _, t in prose)
-    text = GLUE.sub(PLACEHOLDER, text)
-    text = P._DISPLAY_MATH.sub(P._blank, text)
-    text = P._ROLE.sub(P._role, text)
-    text = P._INLINE_CODE.sub(P._blank, text)
-    text = P._INLINE_MATH.sub(P._blank, text)
-    text = P.without_quotations(text)
-    return list(zip(numbers, text.split("\n")))
+    """The reader's prose (prose.prose_text: math, code and roles blanked) with each glued value
+    replaced by PLACEHOLDER first, and quotations blanked (a quoted claim of another book is not
+    ours)."""
+    marked = P.prose_text([(n, GLUE.sub(PLACEHOLDER, t)) for n, t in prose])
+    blanked = P.without_quotations("\n".join(t for _, t in marked)).split("\n")
+    return [(n, t) for (n, _), t in zip(marked, blanked)]
 
 
 def _paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
@@ -109,12 +104,8 @@ def result_claims(path: Path) -> tuple[list[Claim], set[int]]:
 
 def asserts(source: str) -> bool:
     """The cell's code has an ``assert`` statement (IPython magics ignored)."""
-    cleaned = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
-    try:
-        tree = ast.parse(cleaned)
-    except SyntaxError:
-        return False
-    return any(isinstance(node, ast.Assert) for node in ast.walk(tree))
+    tree = P.parse_code(source)
+    return tree is not None and any(isinstance(node, ast.Assert) for node in ast.walk(tree))
 
 
 def is_guarded(claim: Claim, cells: list[P.Cell]) -> bool:

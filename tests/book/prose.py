@@ -182,14 +182,22 @@ def chapter_cells(path: Path) -> list[Cell]:
     return split_chapter(path.read_text(encoding="utf-8"))[1]
 
 
+def parse_code(source: str) -> ast.Module | None:
+    """A cell's code parsed, IPython magic and shell lines (``%``, ``!``) blanked (line numbers
+    kept); None when it does not parse."""
+    cleaned = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
+    try:
+        return ast.parse(cleaned)
+    except SyntaxError:
+        return None
+
+
 def string_literals(source: str, first_line: int = 1) -> list[tuple[int, str]]:
     """Every string constant of a piece of Python (f-strings' literal parts included), with its
     line number, docstrings excluded. Code that does not parse (IPython magics) is parsed line by
     line after dropping magic lines."""
-    cleaned = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
-    try:
-        tree = ast.parse(cleaned)
-    except SyntaxError:
+    tree = parse_code(source)
+    if tree is None:
         return []
     docstrings = set()
     for node in ast.walk(tree):

@@ -9,7 +9,7 @@ import ast
 import pytest
 
 from bookutil import ROOT, chapter_sources
-from prose import chapter_cells
+from prose import chapter_cells, parse_code
 
 CHAPTERS = chapter_sources()
 HIDDEN = {"remove-input", "remove-cell", "hide-input", "hide-cell"}
@@ -17,12 +17,8 @@ HIDDEN = {"remove-input", "remove-cell", "hide-input", "hide-cell"}
 
 def is_bookkeeping(source: str) -> bool:
     """Every statement is a ``glue(...)`` call or an ``assert`` (and there is at least one)."""
-    try:
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                                   for line in source.splitlines()))
-    except SyntaxError:
-        return False
-    if not tree.body:
+    tree = parse_code(source)
+    if tree is None or not tree.body:
         return False
     for statement in tree.body:
         if isinstance(statement, ast.Assert):
