@@ -18,6 +18,7 @@ gradebook and its autograded and feedback folders deleted).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -34,17 +35,37 @@ from dlbook.course.records import needs_review, save_record
 from dlbook.course.validate import originals_dir
 
 
+class _QuietRollback(logging.Filter):
+    """Drops nbgrader's "Rolling back session due to database error" log line: the error is
+    retried here, and reported in the student's record if every attempt fails."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rolling back session due to database error")
+
+
 def _retry(fn, attempts: int = 5):
-    """Run ``fn``; retry when another ``autograde`` run wrote the same row at the same time."""
+    """Run ``fn``; retry when another ``autograde`` run wrote the same row at the same time.
+
+    Two runs on one PostgreSQL gradebook can both find a student missing and both insert them:
+    the second insert fails on the primary key, which nbgrader's ``add_student`` reports as
+    ``InvalidEntry`` (after logging the database error); the next attempt finds the student.
+    """
+    from nbgrader.api import InvalidEntry
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    for k in range(attempts):
-        try:
-            return fn()
-        except (IntegrityError, OperationalError):
-            if k == attempts - 1:
-                raise
-            time.sleep(0.2 * (k + 1))
+    nbgrader_log = logging.getLogger("tornado.application")  # nbgrader.api's app_log
+    quiet = _QuietRollback()
+    nbgrader_log.addFilter(quiet)
+    try:
+        for k in range(attempts):
+            try:
+                return fn()
+            except (IntegrityError, OperationalError, InvalidEntry):
+                if k == attempts - 1:
+                    raise
+                time.sleep(0.2 * (k + 1))
+    finally:
+        nbgrader_log.removeFilter(quiet)
 
 
 @dataclass
