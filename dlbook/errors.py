@@ -112,6 +112,19 @@ def check_same_length(a: np.ndarray, b: np.ndarray, name_a: str = "X", name_b: s
         )
 
 
+def match_shape(reference: np.ndarray, other: np.ndarray, name_ref: str, name_other: str) -> np.ndarray:
+    """``other`` reshaped to ``reference``'s shape when they differ only by axes of length 1
+    (``(N,)`` against ``(N, 1)``); any other mismatch raises ``ShapeError``."""
+    if other.shape == reference.shape:
+        return other
+    if other.size == reference.size and other.squeeze().shape == reference.squeeze().shape:
+        return other.reshape(reference.shape)
+    raise ShapeError(
+        f"`{name_other}` phải có cùng kích thước với `{name_ref}` {tuple(reference.shape)}, "
+        f"nhưng nhận được {tuple(other.shape)}."
+    )
+
+
 def check_positive(value, name: str, *, allow_zero: bool = False, integer: bool = False):
     """Raise if a hyper-parameter is not a positive number (or positive integer)."""
     kind = "số nguyên" if integer else "số"
@@ -124,6 +137,12 @@ def check_positive(value, name: str, *, allow_zero: bool = False, integer: bool 
         sign = "không âm" if allow_zero else "dương"
         raise DlbookError(f"`{name}` phải là {kind} {sign}, nhưng nhận được {value!r}.")
     return value
+
+
+def check_positive_ints(**values) -> None:
+    """``check_positive(v, name, integer=True)`` for each ``name=v``: the sizes of a layer or a dataset."""
+    for name, value in values.items():
+        check_positive(value, name, integer=True)
 
 
 def check_fitted(estimator, *attributes: str) -> None:

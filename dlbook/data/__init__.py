@@ -9,6 +9,7 @@ Every loader says which data it used (``result.source`` and, for the big dataset
 line in Vietnamese).
 """
 
+from dlbook._exports import exported_names as _exported_names
 from dlbook.data.cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_EN, load_cifar10, read_cifar_archive
 from dlbook.data.download import ChecksumError, DownloadError, data_home, fetch
 from dlbook.data.formats import DataFormatError, read_cifar_batch, read_idx
@@ -33,42 +34,6 @@ from dlbook.data.toy import (
     make_study_sleep_pass,
     make_xor,
 )
-
-__all__ = [
-    "CIFAR10_CLASSES",
-    "CIFAR10_CLASSES_EN",
-    "ChecksumError",
-    "DataFormatError",
-    "DownloadError",
-    "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_CLASSES_EN",
-    "LoadedData",
-    "MNIST_CLASSES",
-    "data_home",
-    "fetch",
-    "load_breast_cancer",
-    "load_cifar10",
-    "load_digits",
-    "load_fashion_mnist",
-    "load_iris",
-    "load_mnist",
-    "load_mnist_subset",
-    "load_sample_image",
-    "make_area_price",
-    "make_gaussian_blobs",
-    "make_height_weight",
-    "make_housing",
-    "make_moons",
-    "make_road_images",
-    "make_spirals",
-    "make_study_sleep_pass",
-    "make_xor",
-    "read_cifar_archive",
-    "read_cifar_batch",
-    "read_idx",
-    "steering_angle",
-    "to_dataloader",
-]
 
 # Phần 6–8 re-exports below
 from dlbook.data.captions import (
@@ -108,20 +73,7 @@ from dlbook.data.series import (
     split_series,
 )
 
-__all__ += [
-    "CAPTION_SPECIALS", "build_caption_vocab", "clean_caption", "decode_caption",
-    "encode_captions", "load_flickr8k", "make_captioned_images", "read_flickr8k_captions",
-    "CORPUS_TOPICS", "VIETNAMESE_CORPUS", "make_vietnamese_corpus", "tokenize_vi",
-    "date_to_vietnamese", "encode_date_pairs", "make_vietnamese_dates", "number_to_vietnamese",
-    "SHAPE_CLASSES", "load_yolo_dataset", "make_shapes_detection", "read_yolo_labels",
-    "write_yolo_labels", "xyxy_to_yolo", "yolo_to_xyxy",
-    "make_segmentation_masks",
-    "digits_for_gan", "ring_of_gaussians",
-    "ForecastData", "load_price_csv", "make_forecasting_data", "make_time_series",
-    "make_windows", "split_series",
-]
-
 # Phần 9 (chapter 26): the Vietnamese text of the language-model chapter
 from dlbook.data.lm_corpus import CorpusText, lm_windows, load_vietnamese_text, split_paragraphs
 
-__all__ += ["CorpusText", "lm_windows", "load_vietnamese_text", "split_paragraphs"]
+__all__ = _exported_names(globals())

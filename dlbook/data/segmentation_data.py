@@ -11,7 +11,7 @@ import numpy as np
 
 from dlbook.data.detection_data import shape_mask
 from dlbook.data.result import LoadedData
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive_ints
 
 __all__ = ["make_segmentation_masks"]
 
@@ -24,9 +24,8 @@ def make_segmentation_masks(n_images: int = 300, image_size: int = 32, max_shape
     Every image has at least one circle and up to ``max_shapes`` shapes in all. Returns
     ``LoadedData(images, masks)`` (``float32``).
     """
-    for name, v in (("n_images", n_images), ("image_size", image_size),
-                    ("max_shapes", max_shapes), ("min_size", min_size), ("max_size", max_size)):
-        check_positive(v, name, integer=True)
+    check_positive_ints(n_images=n_images, image_size=image_size, max_shapes=max_shapes, min_size=min_size,
+                        max_size=max_size)
     if not min_size <= max_size <= image_size:
         raise DlbookError("Cần min_size ≤ max_size ≤ image_size.")
     rng = np.random.default_rng(seed)

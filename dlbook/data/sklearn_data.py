@@ -31,35 +31,36 @@ def load_digits(as_: str = "numpy", normalize: bool = True, flatten: bool = True
     )
 
 
-def load_iris(as_: str = "numpy", **loader_kwargs):
-    """Fisher's iris: 150 flowers, 4 measurements in cm (sepal and petal length/width), 3 species."""
+def _sklearn_table(name: str, as_: str, loader_kwargs: dict, description: str, **names):
+    """scikit-learn's ``load_<name>()`` as float64 features and int64 labels, with its names."""
     from sklearn import datasets
 
-    d = datasets.load_iris()
-    return make_output(
-        d.data.astype(np.float64), d.target.astype(np.int64), as_,
-        source="sklearn-iris",
-        description="Bộ dữ liệu hoa iris (Fisher, 1936) của scikit-learn: 150 mẫu, 4 đặc trưng, 3 loài.",
+    d = getattr(datasets, f"load_{name}")()
+    names = {key: (value(d) if callable(value) else value) for key, value in names.items()}
+    return make_output(d.data.astype(np.float64), d.target.astype(np.int64), as_,
+                       source=f"sklearn-{name.replace('_', '-')}", description=description,
+                       **names, **loader_kwargs)
+
+
+def load_iris(as_: str = "numpy", **loader_kwargs):
+    """Fisher's iris: 150 flowers, 4 measurements in cm (sepal and petal length/width), 3 species."""
+    return _sklearn_table(
+        "iris", as_, loader_kwargs,
+        "Bộ dữ liệu hoa iris (Fisher, 1936) của scikit-learn: 150 mẫu, 4 đặc trưng, 3 loài.",
         feature_names=["chiều dài đài hoa (cm)", "chiều rộng đài hoa (cm)", "chiều dài cánh hoa (cm)",
                        "chiều rộng cánh hoa (cm)"],
-        feature_names_en=list(d.feature_names),
-        class_names=list(d.target_names),
-        **loader_kwargs,
+        feature_names_en=lambda d: list(d.feature_names),
+        class_names=lambda d: list(d.target_names),
     )
 
 
 def load_breast_cancer(as_: str = "numpy", **loader_kwargs):
     """Wisconsin breast cancer: 569 tumours, 30 features; ``y = 0`` malignant (ác tính), ``1`` benign (lành tính)."""
-    from sklearn import datasets
-
-    d = datasets.load_breast_cancer()
-    return make_output(
-        d.data.astype(np.float64), d.target.astype(np.int64), as_,
-        source="sklearn-breast-cancer",
-        description="Bộ dữ liệu ung thư vú Wisconsin của scikit-learn: 569 mẫu, 30 đặc trưng, 2 lớp.",
-        feature_names=list(d.feature_names),
+    return _sklearn_table(
+        "breast_cancer", as_, loader_kwargs,
+        "Bộ dữ liệu ung thư vú Wisconsin của scikit-learn: 569 mẫu, 30 đặc trưng, 2 lớp.",
+        feature_names=lambda d: list(d.feature_names),
         class_names=["ác tính", "lành tính"],
-        **loader_kwargs,
     )
 
 

@@ -4,6 +4,7 @@ Each architecture is a function returning an ``nn.Module`` (``alexnet(num_classe
 the tests compare every parameter count with the published figure.
 """
 
+from dlbook._exports import exported_names as _exported_names
 from dlbook.nn.alexnet import alexnet
 from dlbook.nn.efficientnet import MBConv, SqueezeExcitation, efficientnet_b0
 from dlbook.nn.googlenet import GoogLeNet, InceptionBlock, googlenet
@@ -16,38 +17,6 @@ from dlbook.nn.small_cnn import small_cnn
 from dlbook.nn.steering import PixelNormalize, steering_net
 from dlbook.nn.summary import count_parameters, parameter_table
 from dlbook.nn.vgg import VGG, vgg11, vgg13, vgg16, vgg19
-
-__all__ = [
-    "BasicBlock",
-    "Bottleneck",
-    "GoogLeNet",
-    "InceptionBlock",
-    "InvertedResidual",
-    "LinearRegression",
-    "LogisticRegression",
-    "MBConv",
-    "PixelNormalize",
-    "ResNet",
-    "SqueezeExcitation",
-    "VGG",
-    "alexnet",
-    "count_parameters",
-    "efficientnet_b0",
-    "googlenet",
-    "lenet5",
-    "mlp",
-    "mobilenet_v2",
-    "parameter_table",
-    "resnet18",
-    "resnet34",
-    "resnet50",
-    "small_cnn",
-    "steering_net",
-    "vgg11",
-    "vgg13",
-    "vgg16",
-    "vgg19",
-]
 
 # Phần 6–8 re-exports below
 from dlbook.nn.captioning import CAPTIONING_DEFAULTS, CaptioningModel, bleu_score, train_captioner
@@ -81,19 +50,6 @@ from dlbook.nn.sequence import SEQUENCE_DEFAULTS, SequenceRegressor, train_regre
 from dlbook.nn.transformer import MultiHeadSelfAttention, TransformerEncoderBlock, positional_encoding
 from dlbook.nn.unet import UNET_DEFAULTS, UNet, dice_loss, dice_score, iou_score, train_segmenter
 
-__all__ += [
-    "CAPTIONING_DEFAULTS", "CaptioningModel", "bleu_score", "train_captioner",
-    "DETECTOR_DEFAULTS", "GridDetector", "average_precision", "decode_predictions",
-    "detection_loss", "encode_targets", "mean_average_precision", "train_detector", "yolo_filters",
-    "GAN_DEFAULTS", "ConditionalDiscriminator", "ConditionalGenerator", "DCGANDiscriminator",
-    "DCGANGenerator", "Discriminator2D", "Generator2D", "digits_for_gan", "gan_train_step",
-    "mode_coverage", "ring_of_gaussians", "train_gan",
-    "SEQ2SEQ_DEFAULTS", "Seq2SeqAttention", "sequence_accuracy", "train_seq2seq",
-    "SEQUENCE_DEFAULTS", "SequenceRegressor", "train_regressor",
-    "MultiHeadSelfAttention", "TransformerEncoderBlock", "positional_encoding",
-    "UNET_DEFAULTS", "UNet", "dice_loss", "dice_score", "iou_score", "train_segmenter",
-]
-
 # Phần 9 (chapter 27): diffusion
 from dlbook.nn.ddpm import (
     NoisePrediction,
@@ -106,11 +62,6 @@ from dlbook.nn.ddpm import (
     q_sample,
     sample,
 )
-
-__all__ += [
-    "NoisePrediction", "NoiseSchedule", "cosine_beta_schedule", "ddpm_loss", "epsilon_mse",
-    "linear_beta_schedule", "p_sample_step", "q_sample", "sample",
-]
 
 # Phần 9 (chapter 27): VAE, ε-prediction networks, chapter 24's digit judge
 from dlbook.nn.denoisers import DigitDenoiser, PointDenoiser, timestep_embedding
@@ -127,12 +78,6 @@ from dlbook.nn.vae import (
     vae_objective,
 )
 
-__all__ += [
-    "DigitDenoiser", "PointDenoiser", "timestep_embedding", "DigitJudge",
-    "VAE", "Autoencoder", "VAEOutput", "gaussian_kl", "gaussian_nll", "reconstruction_loss",
-    "reconstruction_objective", "vae_loss", "vae_objective",
-]
-
 # Phần 9 (chapter 25): encoder–decoder Transformer, Vision Transformer, training through fit
 from dlbook.nn.seq2seq_transformer import TRANSFORMER_DEFAULTS, Seq2SeqTransformer
 from dlbook.nn.seq2seq_fit import (
@@ -144,15 +89,8 @@ from dlbook.nn.seq2seq_fit import (
 from dlbook.nn.transformer import MultiHeadAttention, TransformerDecoderBlock, generate_causal_mask
 from dlbook.nn.vit import PatchEmbedding, VisionTransformer
 
-__all__ += [
-    "TRANSFORMER_DEFAULTS", "Seq2SeqTransformer", "TeacherForcing", "sequence_cross_entropy",
-    "teacher_forcing_pairs", "token_accuracy", "MultiHeadAttention", "TransformerDecoderBlock",
-    "generate_causal_mask", "PatchEmbedding", "VisionTransformer",
-]
-
 # Phần 9 (chapter 26): decoder-only language model and decoding strategies
 from dlbook.nn.gpt import GPT, CausalSelfAttention, GPTBlock, lm_loss
 from dlbook.nn.sampling import entropy, sample_next_token, top_k_filter, top_p_filter
 
-__all__ += ["GPT", "CausalSelfAttention", "GPTBlock", "lm_loss", "entropy", "sample_next_token",
-            "top_k_filter", "top_p_filter"]
+__all__ = _exported_names(globals())

@@ -14,12 +14,11 @@ captions (sum of log-probabilities). With ``beam_width = 1`` the two coincide.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive, check_positive_ints
 from dlbook.nn.teacher_forcing import train_teacher_forced
 # Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
 from dlbook.scratch.metrics import bleu_score  # noqa: F401
@@ -42,9 +41,7 @@ class CaptioningModel(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 96,
                  in_channels: int = 3, width: int = 16, pad_idx: int = 0):
         super().__init__()
-        for name, v in (("vocab_size", vocab_size), ("embed_dim", embed_dim),
-                        ("hidden_size", hidden_size), ("width", width)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(vocab_size=vocab_size, embed_dim=embed_dim, hidden_size=hidden_size, width=width)
         c = width
         self.encoder = nn.Sequential(
             nn.Conv2d(in_channels, c, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),

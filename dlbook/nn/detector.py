@@ -23,7 +23,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive, check_positive_ints
 from dlbook.scratch.detection import nms
 # Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
 from dlbook.scratch.metrics import average_precision, mean_average_precision  # noqa: F401
@@ -67,9 +67,7 @@ class GridDetector(nn.Module):
     def __init__(self, num_classes: int = 3, grid_size: int = 8, image_size: int = 64,
                  in_channels: int = 3, width: int = 16):
         super().__init__()
-        for name, v in (("num_classes", num_classes), ("grid_size", grid_size),
-                        ("image_size", image_size), ("width", width)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(num_classes=num_classes, grid_size=grid_size, image_size=image_size, width=width)
         ratio = image_size // grid_size
         if image_size % grid_size or ratio & (ratio - 1):
             raise DlbookError(f"image_size/grid_size = {image_size}/{grid_size} phải là một lũy "

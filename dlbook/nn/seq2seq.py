@@ -15,11 +15,10 @@ encoder state, the bottleneck the chapter starts from.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive_ints
 from dlbook.nn.teacher_forcing import teacher_forced_loss, train_teacher_forced
 # Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
 from dlbook.scratch.metrics import sequence_accuracy  # noqa: F401
@@ -41,9 +40,8 @@ class Seq2SeqAttention(nn.Module):
                  hidden_size: int = 64, cell: str = "gru", attention: str | None = "additive",
                  bidirectional: bool = True, pad_idx: int = 0):
         super().__init__()
-        for name, v in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size),
-                        ("embed_dim", embed_dim), ("hidden_size", hidden_size)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size, embed_dim=embed_dim,
+                            hidden_size=hidden_size)
         if cell not in ("gru", "lstm"):
             raise DlbookError(f"`cell` phải là 'gru' hoặc 'lstm', không phải {cell!r}.")
         if attention is not None and attention not in _SCORES:

@@ -21,7 +21,7 @@ import math
 import torch
 from torch import nn
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive_ints
 from dlbook.nn.teacher_forcing import teacher_forced_loss
 from dlbook.nn.transformer import (
     TransformerDecoderBlock,
@@ -63,10 +63,9 @@ class Seq2SeqTransformer(nn.Module):
                  ff_dim: int | None = None, dropout: float = 0.1, max_len: int = 64,
                  positions: str = "sinusoidal", norm_first: bool = False, pad_idx: int = 0):
         super().__init__()
-        for name, v in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size),
-                        ("d_model", d_model), ("num_encoder_layers", num_encoder_layers),
-                        ("num_decoder_layers", num_decoder_layers), ("max_len", max_len)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(src_vocab_size=src_vocab_size, tgt_vocab_size=tgt_vocab_size, d_model=d_model,
+                            num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers,
+                            max_len=max_len)
         ff_dim = ff_dim or 4 * d_model
         self.src_embed = nn.Embedding(src_vocab_size, d_model, padding_idx=pad_idx)
         self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_idx)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive_ints
 
 __all__ = ["SequenceRegressor", "train_regressor", "SEQUENCE_DEFAULTS"]
 
@@ -33,9 +33,8 @@ class SequenceRegressor(nn.Module):
         super().__init__()
         if cell not in _CELLS:
             raise DlbookError(f"`cell` phải là 'rnn', 'lstm' hoặc 'gru', không phải {cell!r}.")
-        for name, v in (("input_size", input_size), ("hidden_size", hidden_size),
-                        ("num_layers", num_layers), ("output_size", output_size)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers,
+                            output_size=output_size)
         self.rnn = _CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
                                 bidirectional=bidirectional,
                                 dropout=dropout if num_layers > 1 else 0.0)

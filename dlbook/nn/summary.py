@@ -62,7 +62,6 @@ def parameter_table(
             (n, m) for n, m in model.named_modules() if n and n.count(".") == depth - 1
         ]
     rows: list = []
-    inputs: dict = {}
 
     def make_hook(name, module):
         def hook(mod, args, output):

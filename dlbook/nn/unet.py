@@ -15,7 +15,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from dlbook.errors import DlbookError, ShapeError, check_positive
+from dlbook.errors import DlbookError, ShapeError, check_positive_ints
 # Moved to dlbook.scratch.metrics (models are models); re-exported here until every chapter imports it from there.
 from dlbook.scratch.metrics import dice_score, iou_score  # noqa: F401
 
@@ -44,9 +44,8 @@ class UNet(nn.Module):
     def __init__(self, in_channels: int = 1, num_classes: int = 1, base_channels: int = 8,
                  depth: int = 2):
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("num_classes", num_classes),
-                        ("base_channels", base_channels), ("depth", depth)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(in_channels=in_channels, num_classes=num_classes, base_channels=base_channels,
+                            depth=depth)
         chans = [base_channels * 2**i for i in range(depth + 1)]
         self.down = nn.ModuleList()
         c = in_channels

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import DlbookError, check_positive, check_positive_ints
 from dlbook.nn.transformer import TransformerEncoderBlock
 
 __all__ = ["PatchEmbedding", "VisionTransformer"]
@@ -25,9 +25,8 @@ class PatchEmbedding(nn.Module):
     def __init__(self, img_size: int = 28, patch_size: int = 7, in_channels: int = 1,
                  embed_dim: int = 64):
         super().__init__()
-        for name, v in (("img_size", img_size), ("patch_size", patch_size),
-                        ("in_channels", in_channels), ("embed_dim", embed_dim)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(img_size=img_size, patch_size=patch_size, in_channels=in_channels,
+                            embed_dim=embed_dim)
         if img_size % patch_size:
             raise DlbookError(f"`img_size` = {img_size} phải chia hết cho `patch_size` = {patch_size}.")
         self.img_size, self.patch_size, self.in_channels = img_size, patch_size, in_channels

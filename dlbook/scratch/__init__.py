@@ -6,6 +6,7 @@ optimisers, initialisers, image operations and gradient checking. Each concept l
 module; every public name is re-exported here.
 """
 
+from dlbook._exports import exported_names as _exported_names
 from dlbook.scratch.activations import (
     ACTIVATIONS,
     elu,
@@ -204,3 +205,5 @@ from dlbook.scratch.self_attention import (
 # Phần 9 (chapter 26): language models
 from dlbook.scratch.char_tokenizer import CharTokenizer
 from dlbook.scratch.ngram import NGramLM
+
+__all__ = _exported_names(globals())

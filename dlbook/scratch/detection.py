@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dlbook.errors import DlbookError, ShapeError, check_array, check_positive
+from dlbook.errors import DlbookError, ShapeError, check_array, check_positive, check_positive_ints
 
 __all__ = [
     "box_area",
@@ -119,8 +119,7 @@ def nms(boxes, scores, iou_threshold: float = 0.5, max_output: int | None = None
 
 def anchor_grid_shape(image_h: int, image_w: int, stride: int, rounding: str = "floor"):
     """Rows and columns of anchor centres: the feature-map size of a backbone with ``stride``."""
-    for name, v in (("image_h", image_h), ("image_w", image_w), ("stride", stride)):
-        check_positive(v, name, integer=True)
+    check_positive_ints(image_h=image_h, image_w=image_w, stride=stride)
     if rounding == "floor":
         return image_h // stride, image_w // stride
     if rounding == "ceil":
@@ -133,8 +132,7 @@ def approx_anchor_centres(image_h: int, image_w: int, stride: int) -> int:
 
     Not the size of any grid; see the module docstring and :func:`anchor_grid_shape`.
     """
-    for name, v in (("image_h", image_h), ("image_w", image_w), ("stride", stride)):
-        check_positive(v, name, integer=True)
+    check_positive_ints(image_h=image_h, image_w=image_w, stride=stride)
     return math.ceil(image_h * image_w / stride**2)
 
 

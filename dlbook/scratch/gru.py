@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import check_positive
 from dlbook.scratch.rnn import RecurrentCell
 
 __all__ = ["GRUCell"]
@@ -75,14 +75,3 @@ class GRUCell(RecurrentCell):
         grads = {"W_x": dax.T @ x, "W_h": dah.T @ h_prev, "b_x": dax.sum(axis=0),
                  "b_h": dah.sum(axis=0)}
         return dax @ p["W_x"], (dh_prev,), grads
-
-    def forward(self, x, h_prev=None):
-        x = self._check_x(x, 2)
-        (h,), self.cache = self.step(x, self._init_state(x, h_prev))
-        return h
-
-    def backward(self, dh):
-        if self.cache is None:
-            raise DlbookError("Hãy gọi `forward` trước `backward`.")
-        dx, (dh_prev,), self.grads = self.step_backward((dh,), self.cache)
-        return dx, dh_prev

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import DlbookError, ShapeError
+from dlbook.errors import DlbookError, match_shape
 from dlbook.scratch._checks import as_float_array, check_labels
 
 
 def _pair(y_pred, y, name_pred="y_pred"):
     y_pred = as_float_array(y_pred, name_pred, check_finite=True)
-    y = as_float_array(y, "y", check_finite=True)
-    if y.shape != y_pred.shape:
-        if y.size == y_pred.size and y.squeeze().shape == y_pred.squeeze().shape:
-            y = y.reshape(y_pred.shape)
-        else:
-            raise ShapeError(
-                f"`y` phải có cùng kích thước với `{name_pred}` {tuple(y_pred.shape)}, "
-                f"nhưng nhận được {tuple(y.shape)}."
-            )
+    y = match_shape(y_pred, as_float_array(y, "y", check_finite=True), name_pred, "y")
     return y_pred, y.astype(y_pred.dtype, copy=False)
 
 

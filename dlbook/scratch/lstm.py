@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import DlbookError, check_positive
+from dlbook.errors import check_positive
 from dlbook.scratch.rnn import RecurrentCell
 
 __all__ = ["LSTMCell"]
@@ -77,16 +77,3 @@ class LSTMCell(RecurrentCell):
         p = self.params
         grads = {"W_x": dz.T @ x, "W_h": dz.T @ h_prev, "b": dz.sum(axis=0)}
         return dz @ p["W_x"], (dz @ p["W_h"], dc_prev), grads
-
-    def forward(self, x, state=None):
-        x = self._check_x(x, 2)
-        (h, c), self.cache = self.step(x, self._init_state(x, state))
-        return h, c
-
-    def backward(self, dh, dc=None):
-        if self.cache is None:
-            raise DlbookError("Hãy gọi `forward` trước `backward`.")
-        if dc is None:
-            dc = np.zeros_like(dh)
-        dx, (dh_prev, dc_prev), self.grads = self.step_backward((dh, dc), self.cache)
-        return dx, dh_prev, dc_prev

@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-from dlbook.errors import DlbookError, ShapeError, check_array, check_same_length
+from dlbook.errors import DlbookError, ShapeError, check_array, check_same_length, match_shape
 from dlbook.scratch.detection import iou
 
 # --------------------------------------------------------------------------- regression
@@ -24,15 +24,7 @@ from dlbook.scratch.detection import iou
 
 def _regression_pair(y, y_pred):
     y = check_array(y, "y", ndim=(1, 2))
-    y_pred = check_array(y_pred, "y_pred", ndim=(1, 2))
-    if y.shape != y_pred.shape:
-        if y.size == y_pred.size and y.squeeze().shape == y_pred.squeeze().shape:
-            y_pred = y_pred.reshape(y.shape)
-        else:
-            raise ShapeError(
-                f"`y` và `y_pred` phải có cùng kích thước, nhưng `y` có {y.shape} còn `y_pred` "
-                f"có {y_pred.shape}."
-            )
+    y_pred = match_shape(y, check_array(y_pred, "y_pred", ndim=(1, 2)), "y", "y_pred")
     if len(y) == 0:
         raise DlbookError("`y` rỗng: cần ít nhất một mẫu để tính chỉ số đánh giá.")
     return y, y_pred

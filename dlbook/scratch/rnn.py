@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import DlbookError, ShapeError, check_array, check_positive
+from dlbook.errors import DlbookError, ShapeError, check_array, check_positive, check_positive_ints
 
 __all__ = [
     "rnn_step_forward",
@@ -110,6 +110,24 @@ class RecurrentCell:
             )
         return x
 
+    def forward(self, x, state=None):
+        """One step as a layer: ``x`` ``(N, D)`` and the previous state (zeros if ``None``) give
+        the new state, ``h`` for a cell with one state and ``(h, c)`` for LSTM; cached for
+        :meth:`backward`."""
+        x = self._check_x(x, 2)
+        new_state, self.cache = self.step(x, self._init_state(x, state))
+        return new_state[0] if len(new_state) == 1 else new_state
+
+    def backward(self, dh, *dstate):
+        """Backward of :meth:`forward`: ``dh`` (and ``dc`` for LSTM, zeros if left out) give
+        ``(dx, dh_prev)`` (``(dx, dh_prev, dc_prev)`` for LSTM); ``self.grads`` holds the step's
+        parameter gradients."""
+        if self.cache is None:
+            raise DlbookError("Hãy gọi `forward` trước `backward`.")
+        dstate = (dh, *dstate) + tuple(np.zeros_like(dh) for _ in self.state_sizes[1 + len(dstate):])
+        dx, dstate_prev, self.grads = self.step_backward(dstate, self.cache)
+        return (dx, *dstate_prev)
+
     def forward_sequence(self, x, state=None):
         """Run over ``x`` ``(N, T, D)``; returns the outputs ``h`` ``(N, T, H)`` and caches."""
         x = self._check_x(x, 3)
@@ -172,17 +190,6 @@ class RNNCell(RecurrentCell):
         dx, ds_prev, dU, dW, db = rnn_step_backward(dstate[0], cache)
         return dx, (ds_prev,), {"U": dU, "W": dW, "b": db}
 
-    def forward(self, x, s_prev=None):
-        x = self._check_x(x, 2)
-        (s,), self.cache = self.step(x, self._init_state(x, s_prev))
-        return s
-
-    def backward(self, ds):
-        if self.cache is None:
-            raise DlbookError("Hãy gọi `forward` trước `backward`.")
-        dx, (ds_prev,), self.grads = self.step_backward((ds,), self.cache)
-        return dx, ds_prev
-
 
 def _softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -198,9 +205,7 @@ class SimpleRNN:
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, seed: int = 0):
-        for name, v in (("input_size", input_size), ("hidden_size", hidden_size),
-                        ("output_size", output_size)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
         rng = np.random.default_rng(seed)
         self.params = {
             "U": _init(rng, hidden_size, (hidden_size, input_size)),

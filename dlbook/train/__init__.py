@@ -6,6 +6,7 @@ of the book trains through ``fit``: models that train differently pass a ``step`
 (``teacher_forcing_step``, ``dlbook.nn.gan.gan_step``).
 """
 
+from dlbook._exports import exported_names as _exported_names
 from dlbook.train.batches import TensorBatches
 from dlbook.train.callbacks import EarlyStopping
 from dlbook.train.checkpoint import load_checkpoint, save_checkpoint
@@ -14,20 +15,4 @@ from dlbook.train.loop import evaluate, fit, predict, train_one_epoch
 from dlbook.train.metrics import METRICS, accuracy, mae, mse
 from dlbook.train.steps import supervised_step, teacher_forcing_step
 
-__all__ = [
-    "METRICS",
-    "EarlyStopping",
-    "History",
-    "accuracy",
-    "evaluate",
-    "fit",
-    "load_checkpoint",
-    "mae",
-    "mse",
-    "predict",
-    "save_checkpoint",
-    "supervised_step",
-    "teacher_forcing_step",
-    "TensorBatches",
-    "train_one_epoch",
-]
+__all__ = _exported_names(globals())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 
@@ -37,3 +38,17 @@ def as_display_image(img) -> np.ndarray:
 def grid_shape(n: int, ncols: int) -> tuple[int, int]:
     ncols = max(1, min(ncols, n))
     return int(np.ceil(n / ncols)), ncols
+
+
+def small_multiples(n: int, draw, ncols: int, title, size: float):
+    """A grid of ``n`` small axes without ticks; ``draw(ax, i)`` fills the i-th one."""
+    rows, cols = grid_shape(n, ncols)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + (0.4 if title else 0)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            draw(ax, i)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from dlbook.viz._util import as_display_image, grid_shape, to_numpy
+from dlbook.viz._util import as_display_image, small_multiples, to_numpy
 
 
 def _as_batch(image):
@@ -53,17 +52,12 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int = 32, cmap="viridis", 
     if maps.ndim != 3:
         raise ValueError(f"`maps` phải có kích thước (C, H, W), nhưng có {maps.shape}.")
     maps = maps[:max_maps]
-    rows, cols = grid_shape(len(maps), ncols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + (0.4 if title else 0)), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(maps):
-            ax.imshow(maps[i], cmap=cmap)
-            ax.set_title(f"kênh {i}", fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+
+    def draw(ax, i):
+        ax.imshow(maps[i], cmap=cmap)
+        ax.set_title(f"kênh {i}", fontsize=7)
+
+    return small_multiples(len(maps), draw, ncols, title, size)
 
 
 def plot_filters(weights, ncols: int = 8, max_filters: int = 64, title=None, size: float = 1.0):
@@ -77,17 +71,11 @@ def plot_filters(weights, ncols: int = 8, max_filters: int = 64, title=None, siz
     if w.ndim != 4:
         raise ValueError(f"Trọng số tích chập phải có kích thước (out, in, k, k), nhưng có {w.shape}.")
     w = w[:max_filters]
-    rows, cols = grid_shape(len(w), ncols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + (0.4 if title else 0)), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(w):
-            kernel = w[i] if w.shape[1] == 3 else w[i, 0]
-            k = kernel.astype(float)
-            k = (k - k.min()) / (k.max() - k.min()) if k.max() > k.min() else np.zeros_like(k)
-            img = as_display_image(k)
-            ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+
+    def draw(ax, i):
+        k = (w[i] if w.shape[1] == 3 else w[i, 0]).astype(float)
+        k = (k - k.min()) / (k.max() - k.min()) if k.max() > k.min() else np.zeros_like(k)
+        img = as_display_image(k)
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest")
+
+    return small_multiples(len(w), draw, ncols, title, size)

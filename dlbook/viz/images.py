@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dlbook.viz._util import as_display_image, grid_shape, to_numpy
+from dlbook.viz._util import as_display_image, small_multiples, to_numpy
 
 
 def show_images(images, labels=None, ncols: int = 8, predictions=None, class_names=None, cmap="gray",
@@ -26,16 +26,11 @@ def show_images(images, labels=None, ncols: int = 8, predictions=None, class_nam
         raise ValueError("`images` rỗng: không có ảnh nào để hiển thị.")
     labels = None if labels is None else to_numpy(labels).reshape(-1)
     predictions = None if predictions is None else to_numpy(predictions).reshape(-1)
-    rows, cols = grid_shape(n, ncols)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + (0.4 if title else 0)), squeeze=False)
 
     def name(v):
         return str(class_names[int(v)]) if class_names is not None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
+    def draw(ax, i):
         img = as_display_image(imgs[i])
         ax.imshow(img, cmap=cmap if img.ndim == 2 else None)
         parts, colour = [], "black"
@@ -47,10 +42,8 @@ def show_images(images, labels=None, ncols: int = 8, predictions=None, class_nam
                 colour = "red"
         if parts:
             ax.set_title("\n".join(parts), fontsize=8, color=colour)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+
+    return small_multiples(n, draw, ncols, title, size)
 
 
 def plot_confusion_matrix(cm, class_names=None, normalize: bool = False, ax=None, cmap="Blues"):

@@ -57,7 +57,6 @@ def saliency(model, image, target: int) -> np.ndarray:
 
     Returns an (H, W) map: the largest absolute gradient over the channels of each pixel.
     """
-    import torch
 
     device = next(model.parameters()).device
     x = _as_batch(image).to(device).requires_grad_(True)

@@ -87,12 +87,7 @@ def _bn_case(rng):
 
 
 def _bn_forward_cases(rng):
-    cases = []
-    for _ in range(3):
-        case = _bn_case(rng)
-        case["beta"] = rng.normal(size=case["gamma"].shape)
-        cases.append(case)
-    return cases
+    return [{**case, "beta": rng.normal(size=case["gamma"].shape)} for case in (_bn_case(rng) for _ in range(3))]
 
 
 def _bn_forward_ref(x, gamma, beta, eps):
@@ -100,12 +95,7 @@ def _bn_forward_ref(x, gamma, beta, eps):
 
 
 def _bn_backward_cases(rng):
-    cases = []
-    for _ in range(3):
-        case = _bn_case(rng)
-        case["dout"] = rng.normal(size=case["x"].shape)
-        cases.append(case)
-    return cases
+    return [{**case, "dout": rng.normal(size=case["x"].shape)} for case in (_bn_case(rng) for _ in range(3))]
 
 
 def _bn_backward_ref(dout, x, gamma, eps):

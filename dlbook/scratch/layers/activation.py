@@ -11,8 +11,13 @@ import numpy as np
 
 from dlbook.errors import DlbookError
 from dlbook.scratch._checks import as_float_array
-from dlbook.scratch.activations import ACTIVATIONS, softmax
+from dlbook.scratch.activations import ACTIVATIONS
 from dlbook.scratch.layers.base import Layer
+
+
+#: Derivatives written with the saved output instead of the input: ``σ' = σ(1 − σ)``,
+#: ``tanh' = 1 − tanh²`` (no second exponential in backward).
+_GRAD_FROM_OUTPUT = {"sigmoid": lambda s: s * (1.0 - s), "tanh": lambda t: 1.0 - t * t}
 
 
 class Activation(Layer):
@@ -42,10 +47,13 @@ class Activation(Layer):
         dout = as_float_array(dout, "dout", shape=x.shape)
         if self.name == "softmax":
             return out * (dout - np.sum(dout * out, axis=-1, keepdims=True))
+        if self.name in _GRAD_FROM_OUTPUT:
+            return dout * _GRAD_FROM_OUTPUT[self.name](out)
         return dout * self.f_grad(x, **self.kwargs)
 
     def extra_repr(self):
-        return repr(self.name)
+        # the named subclasses (ReLU(), Sigmoid()...) say everything with their class name
+        return repr(self.name) if type(self) is Activation else ""
 
 
 class ReLU(Activation):
@@ -64,23 +72,12 @@ class ReLU(Activation):
         self._check_cache()
         return as_float_array(dout, "dout", shape=self.cache.shape) * self.cache
 
-    def extra_repr(self):
-        return ""
-
 
 class Sigmoid(Activation):
     """``σ(x)``; backward uses the saved output: ``σ' = σ(1 − σ)``."""
 
     def __init__(self):
         super().__init__("sigmoid")
-
-    def backward(self, dout):
-        self._check_cache()
-        _, s = self.cache
-        return as_float_array(dout, "dout", shape=s.shape) * s * (1.0 - s)
-
-    def extra_repr(self):
-        return ""
 
 
 class Tanh(Activation):
@@ -89,14 +86,6 @@ class Tanh(Activation):
     def __init__(self):
         super().__init__("tanh")
 
-    def backward(self, dout):
-        self._check_cache()
-        _, t = self.cache
-        return as_float_array(dout, "dout", shape=t.shape) * (1.0 - t * t)
-
-    def extra_repr(self):
-        return ""
-
 
 class LeakyReLU(Activation):
     """``x`` for ``x > 0``, ``alpha·x`` otherwise."""
@@ -104,18 +93,12 @@ class LeakyReLU(Activation):
     def __init__(self, alpha: float = 0.01):
         super().__init__("leaky_relu", alpha=alpha)
 
+    def extra_repr(self):
+        return f"alpha={self.kwargs['alpha']}"
+
 
 class Softmax(Activation):
     """Softmax over the last axis (for a classifier prefer ``SoftmaxCrossEntropy`` on logits)."""
 
     def __init__(self):
         super().__init__("softmax")
-
-    def forward(self, x):
-        x = as_float_array(x, "x")
-        out = softmax(x, axis=-1)
-        self.cache = (x, out)
-        return out
-
-    def extra_repr(self):
-        return ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlbook.errors import DlbookError, ShapeError, check_array, check_positive
+from dlbook.errors import DlbookError, ShapeError, check_array, check_positive, check_positive_ints
 from dlbook.scratch.layers.base import Layer
 
 __all__ = [
@@ -109,9 +109,7 @@ class ConvTranspose2D(Layer):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
                  padding: int = 0, output_padding: int = 0, seed: int = 0):
         super().__init__()
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels),
-                        ("kernel_size", kernel_size)):
-            check_positive(v, name, integer=True)
+        check_positive_ints(in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size)
         rng = np.random.default_rng(seed)
         fan_in = in_channels * kernel_size * kernel_size
         self.params = {
