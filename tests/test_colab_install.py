@@ -16,7 +16,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from packaging_support import ROOT, make_venv, pip
+from packaging_support import ROOT, make_venv, pip, preinstall
 
 sys.path.insert(0, str(ROOT / "tools"))
 import colab_setup_cell  # noqa: E402
@@ -84,7 +84,7 @@ PROBE = "import torch, json; print(json.dumps([torch.__version__, torch.__file__
 def test_install_cell_on_a_colab_like_machine(dist_dir, tmp_path):
     python = make_venv(tmp_path / "colab")
     # "Colab": torch (and IPython, which runs the cells) already there, and a google.colab module
-    pip(python, "install", "-q", "torch", "ipython")
+    preinstall(python, "torch", "ipython")
     stub = tmp_path / "stub" / "google" / "colab"
     stub.mkdir(parents=True)
     (stub / "__init__.py").write_text('"""Stand-in for Colab\'s module."""\n', encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from packaging_support import ROOT, make_venv, pip
+from packaging_support import ROOT, make_venv, pip, preinstall
 
 pytestmark = [pytest.mark.xdist_group("packaging")]
 
@@ -92,8 +92,9 @@ def test_wheel_and_sdist_build_and_pass_twine_check(dist_dir):
 def test_wheel_installs_into_a_clean_venv_with_runtime_dependencies_only(dist_dir, tmp_path):
     python = make_venv(tmp_path / "venv")
     wheel = next(dist_dir.glob("*.whl"))
-    # torch first from the machine's wheel (as any user has it), then the package and its deps
-    pip(python, "install", "-q", "torch")
+    # torch first, as any user has it (the files of this environment's torch, see preinstall),
+    # then the package: pip resolves every other runtime dependency from the index
+    preinstall(python, "torch")
     pip(python, "install", "-q", str(wheel))
     listed = json.loads(pip(python, "list", "--format=json").stdout)
     installed = {re.sub(r"[-_.]+", "-", p["name"]).lower() for p in listed}
