@@ -161,7 +161,10 @@ def sandboxed_autograde(course: Path, names: List[str]):
     from dlbook.course.sandbox import Limits
 
     records, lines = {}, []
-    options = AutogradeOptions(jobs=2, progress=False,
+    # one grading process per course copy: the fixture already grades two copies at once, and one
+    # process grades 1 of its 4 submissions with a cold kernel where two grade 2 (a sandboxed
+    # kernel's cold start costs 2–8 s under load; the warm one boots while the previous is graded)
+    options = AutogradeOptions(jobs=1, progress=False,
                                limits=Limits(cell_timeout=240, submission_timeout=600))
     try:
         for name in names:
