@@ -1,6 +1,9 @@
 """The top-level helpers every chapter uses: version, device choice, seeding, Vietnamese errors."""
 
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -45,6 +48,20 @@ def test_set_seed_makes_numpy_and_torch_repeat():
     np.testing.assert_array_equal(a[0], b[0])
     assert torch.equal(a[1], b[1])
     np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_set_seed_turns_on_deterministic_algorithms_without_importing_the_compiler():
+    # in a fresh process: the public torch.use_deterministic_algorithms imports
+    # torch._inductor.config (1.2 s); set_seed reaches the same state without it
+    code = ("import sys, os, torch, dlbook; dlbook.set_seed(0); "
+            "print(torch.are_deterministic_algorithms_enabled(), "
+            "torch.is_deterministic_algorithms_warn_only_enabled(), "
+            "'torch._inductor.config' in sys.modules, os.environ['TORCHINDUCTOR_DETERMINISTIC']); "
+            "import torch._inductor.config as c; print(c.deterministic)")
+    env = {k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_DETERMINISTIC"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True).stdout.split()
+    assert out == ["True", "True", "False", "1", "True"], out
 
 
 def test_set_seed_rejects_a_non_integer_seed():
