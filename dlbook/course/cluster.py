@@ -27,6 +27,8 @@ PLUGIN = "dlbook-grader"
 SCHEDULER_ENV = "DLBOOK_SCHEDULER"
 #: How many times a submission is retried on another worker when its worker died.
 ALLOWED_FAILURES = 2
+#: How long to keep trying to reach an existing scheduler before saying it is unreachable.
+CONNECT_TIMEOUT = "15s"
 
 
 class GraderPlugin(WorkerPlugin):
@@ -130,7 +132,7 @@ def grading_client(jobs: int, scheduler: Optional[str], options: Dict[str, Any],
                           "distributed.admin.tick.limit": "1h"}):
         if scheduler:
             try:
-                client = Client(scheduler, timeout="15s", set_as_default=False)
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
             except (OSError, TimeoutError) as exc:
                 raise CourseError(
                     f"Không kết nối được bộ điều phối Dask ở {scheduler} ({exc}). Hãy kiểm tra "
